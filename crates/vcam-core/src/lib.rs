@@ -1,0 +1,58 @@
+//! The heart of vcam: a sans-IO PTP/MTP responder that behaves like a camera body.
+//!
+//! [`Responder`] takes operation requests, data phases, cancels and the time, and produces data
+//! phases, responses and events ([`Output`], [`EventRecord`]). It opens no socket, starts no
+//! thread and reads no clock: transports (PTP/IP, USB) drive it. What a body is made of:
+//!
+//! - a [`CameraModel`]: DeviceInfo strings and code lists, USB and PTP/IP identity, property
+//!   table (the default is [`generic::generic`]);
+//! - an [`ObjectStore`] ([`FolderStore`] over a host directory, or the built-in sample card);
+//! - a [`FrameSource`] for live view ([`SyntheticFrames`], [`JpegFolderFrames`],
+//!   [`MjpegFileFrames`]);
+//! - a [`VendorExtension`] through which vendor crates add operations, properties and events
+//!   without touching the core ([`NoVendor`] for plain PTP).
+//!
+//! ```
+//! use std::time::SystemTime;
+//! use vcam_core::{DataHint, FolderStore, NoVendor, Output, Request, Responder, SyntheticFrames, generic};
+//! use vcam_core::ptp_types::{OperationCode, ResponseCode};
+//!
+//! let model = generic::generic();
+//! let store = FolderStore::sample_card("vcam", "Generic", "100VCAM", "IMG_")?;
+//! let mut camera = Responder::new(model, Box::new(NoVendor), Box::new(store), Box::new(SyntheticFrames::default()));
+//! let now = SystemTime::now();
+//! camera.handle_request(now, Request::new(OperationCode::OPEN_SESSION, 0, [1]), DataHint::Unknown);
+//! match camera.poll_output() {
+//!     Some(Output::Response { code, .. }) => assert_eq!(code, ResponseCode::OK),
+//!     other => panic!("{other:?}"),
+//! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod camera;
+pub mod events;
+pub mod frames;
+pub mod generic;
+pub mod model;
+mod mtp;
+mod ops;
+pub mod props;
+pub mod render;
+pub mod reply;
+pub mod responder;
+pub mod store;
+pub mod vendor;
+
+pub use camera::{CaptureTarget, Captured, Context};
+pub use events::{EventQueue, EventRecord};
+pub use frames::{
+    Frame, FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames,
+};
+pub use model::{CameraModel, PropertyDef, UsbIdentity};
+pub use props::{PropChange, PropError, Properties};
+pub use reply::{Reply, Request, Response};
+pub use responder::{DataHint, Output, Responder, ResponderConfig};
+pub use store::{FolderStore, ObjectStore, StoreError};
+pub use vendor::{NoVendor, VendorExtension};
+
+pub use ptp_types;

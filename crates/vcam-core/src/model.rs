@@ -1,0 +1,234 @@
+//! Camera models as data: what a body reports about itself (DeviceInfo strings and code lists,
+//! USB identity, PTP/IP identity) and which device properties it has.
+//!
+//! A model carries no behaviour. Behaviour beyond ISO 15740 comes from the
+//! [`VendorExtension`](crate::VendorExtension) the model is paired with.
+
+use ptp_types::{
+    DataTypeCode, DevicePropCode, DevicePropDesc, EventCode, FunctionalMode, ObjectFormatCode,
+    OperationCode, PropForm, PropValue, PtpString,
+};
+
+/// A device property the model has, with its initial description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyDef {
+    /// Code, type, GetSet, factory default, current value and form.
+    pub desc: DevicePropDesc,
+    /// Whether the property is listed in DeviceInfo.DevicePropertiesSupported (vendor
+    /// properties reached through vendor operations, such as Canon EOS ones, are not).
+    pub listed: bool,
+}
+
+impl PropertyDef {
+    /// A listed property.
+    #[must_use]
+    pub const fn listed(desc: DevicePropDesc) -> Self {
+        Self { desc, listed: true }
+    }
+
+    /// A property reached only through vendor operations.
+    #[must_use]
+    pub const fn hidden(desc: DevicePropDesc) -> Self {
+        Self {
+            desc,
+            listed: false,
+        }
+    }
+}
+
+/// How the camera presents itself on USB. Transports build descriptors from this.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsbIdentity {
+    /// idVendor.
+    pub vendor_id: u16,
+    /// idProduct.
+    pub product_id: u16,
+    /// bcdDevice.
+    pub bcd_device: u16,
+    /// bcdUSB (0x0200 for USB 2.0, 0x0210 when a BOS descriptor is present).
+    pub bcd_usb: u16,
+    /// iManufacturer string.
+    pub manufacturer: String,
+    /// iProduct string.
+    pub product: String,
+    /// iSerialNumber string (`None`: iSerialNumber = 0, as some bodies have).
+    pub serial: Option<String>,
+    /// iInterface string of the Still Image interface (`None`: 0). libmtp recognises an MTP
+    /// device by "MTP" in this string.
+    pub interface_name: Option<String>,
+    /// Interface class, subclass, protocol (6/1/1 for a Still Image device).
+    pub interface_class: (u8, u8, u8),
+    /// Bulk IN endpoint address (for example 0x81).
+    pub bulk_in: u8,
+    /// Bulk OUT endpoint address (for example 0x02).
+    pub bulk_out: u8,
+    /// Interrupt IN endpoint address (for example 0x83).
+    pub interrupt_in: u8,
+    /// wMaxPacketSize of the interrupt endpoint.
+    pub interrupt_max_packet: u16,
+    /// bInterval of the interrupt endpoint.
+    pub interrupt_interval: u8,
+    /// bMaxPower in 2 mA units.
+    pub max_power: u8,
+    /// bmAttributes of the configuration (0xC0: self powered).
+    pub config_attributes: u8,
+    /// Whether the device answers the Microsoft OS string descriptor (0xEE) and the
+    /// extended compat ID "MTP" (MTP devices).
+    pub microsoft_os_descriptor: bool,
+}
+
+impl UsbIdentity {
+    /// A USB 2.0 high-speed Still Image device with the common endpoint layout (bulk IN 0x81,
+    /// bulk OUT 0x02, interrupt IN 0x83).
+    #[must_use]
+    pub fn still_image(vendor_id: u16, product_id: u16, manufacturer: &str, product: &str) -> Self {
+        Self {
+            vendor_id,
+            product_id,
+            bcd_device: 0x0100,
+            bcd_usb: 0x0200,
+            manufacturer: manufacturer.into(),
+            product: product.into(),
+            serial: None,
+            interface_name: None,
+            interface_class: (6, 1, 1),
+            bulk_in: 0x81,
+            bulk_out: 0x02,
+            interrupt_in: 0x83,
+            interrupt_max_packet: 64,
+            interrupt_interval: 8,
+            max_power: 50,
+            config_attributes: 0xC0,
+            microsoft_os_descriptor: false,
+        }
+    }
+}
+
+/// Everything a camera body reports about itself.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CameraModel {
+    /// Short name used on command lines (`generic`, `canon_1300d`, ...).
+    pub id: &'static str,
+    /// One line for `--list-models`.
+    pub summary: &'static str,
+    /// DeviceInfo.StandardVersion (100 = 1.00, 110 = 1.10).
+    pub standard_version: u16,
+    /// DeviceInfo.VendorExtensionID (6 = Microsoft/MTP, 0x0B Canon, 0x0E Fuji, 0x11 Sony).
+    pub vendor_extension_id: u32,
+    /// DeviceInfo.VendorExtensionVersion.
+    pub vendor_extension_version: u16,
+    /// DeviceInfo.VendorExtensionDesc.
+    pub vendor_extension_desc: PtpString,
+    /// DeviceInfo.FunctionalMode.
+    pub functional_mode: FunctionalMode,
+    /// DeviceInfo.OperationsSupported, in the order the body reports them. Only operations
+    /// that are answered for real belong here.
+    pub operations: Vec<OperationCode>,
+    /// DeviceInfo.EventsSupported. Standard events not listed here are never sent.
+    pub events: Vec<EventCode>,
+    /// Device properties; the listed ones appear in DeviceInfo in this order.
+    pub properties: Vec<PropertyDef>,
+    /// DeviceInfo.CaptureFormats.
+    pub capture_formats: Vec<ObjectFormatCode>,
+    /// DeviceInfo.ImageFormats (playback formats).
+    pub playback_formats: Vec<ObjectFormatCode>,
+    /// DeviceInfo.Manufacturer.
+    pub manufacturer: PtpString,
+    /// DeviceInfo.Model.
+    pub model: PtpString,
+    /// DeviceInfo.DeviceVersion.
+    pub device_version: PtpString,
+    /// DeviceInfo.SerialNumber.
+    pub serial_number: PtpString,
+    /// USB identity.
+    pub usb: UsbIdentity,
+    /// Friendly name sent in the PTP/IP Init Command Ack.
+    pub ptpip_name: String,
+    /// GUID sent in the PTP/IP Init Command Ack.
+    pub ptpip_guid: [u8; 16],
+    /// Storage description shown for the memory card.
+    pub storage_description: PtpString,
+    /// Folder under DCIM that captures go to (for example `100CANON`).
+    pub capture_folder: String,
+    /// File name prefix of captures (for example `IMG_`).
+    pub capture_prefix: String,
+}
+
+impl CameraModel {
+    /// Whether the model advertises `code` in OperationsSupported.
+    #[must_use]
+    pub fn supports(&self, code: OperationCode) -> bool {
+        self.operations.contains(&code)
+    }
+
+    /// Whether the model advertises `code` in EventsSupported.
+    #[must_use]
+    pub fn sends(&self, code: EventCode) -> bool {
+        self.events.contains(&code)
+    }
+}
+
+/// Helpers to write property tables compactly.
+pub mod prop {
+    use super::*;
+    use ptp_types::GetSet;
+
+    /// A property description with factory default = current = `value`.
+    #[must_use]
+    pub fn desc(
+        code: DevicePropCode,
+        get_set: GetSet,
+        value: PropValue,
+        form: PropForm,
+    ) -> DevicePropDesc {
+        DevicePropDesc {
+            code,
+            data_type: value.data_type(),
+            get_set,
+            factory_default: value.clone(),
+            current: value,
+            form,
+        }
+    }
+
+    /// An enumeration of `u16` values.
+    #[must_use]
+    pub fn enum_u16(values: &[u16]) -> PropForm {
+        PropForm::Enumeration(values.iter().map(|&v| PropValue::UInt16(v)).collect())
+    }
+
+    /// An enumeration of `u32` values.
+    #[must_use]
+    pub fn enum_u32(values: &[u32]) -> PropForm {
+        PropForm::Enumeration(values.iter().map(|&v| PropValue::UInt32(v)).collect())
+    }
+
+    /// An enumeration of `i16` values.
+    #[must_use]
+    pub fn enum_i16(values: &[i16]) -> PropForm {
+        PropForm::Enumeration(values.iter().map(|&v| PropValue::Int16(v)).collect())
+    }
+
+    /// An enumeration of strings.
+    #[must_use]
+    pub fn enum_str(values: &[&str]) -> PropForm {
+        PropForm::Enumeration(
+            values
+                .iter()
+                .map(|v| PropValue::Str(PtpString::truncating(v)))
+                .collect(),
+        )
+    }
+
+    /// A string value.
+    #[must_use]
+    pub fn str(value: &str) -> PropValue {
+        PropValue::Str(PtpString::truncating(value))
+    }
+
+    /// The data type a value has (re-exported for table writers).
+    #[must_use]
+    pub fn data_type(value: &PropValue) -> DataTypeCode {
+        value.data_type()
+    }
+}

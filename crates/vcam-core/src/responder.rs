@@ -1,0 +1,846 @@
+//! The sans-IO responder: the session and transaction state machine of one camera.
+//!
+//! # Call contract
+//!
+//! A transport turns what it receives into calls and sends what the responder produces:
+//!
+//! - an operation request → [`Responder::handle_request`];
+//! - a data phase from the initiator → [`Responder::handle_data_start`], any number of
+//!   [`Responder::handle_data`], then [`Responder::handle_data_end`] (the transport calls
+//!   `handle_data_end` itself when its framing has no end marker, such as a PTP/IP data phase
+//!   of zero bytes, which is only a Start Data packet);
+//! - a cancel → [`Responder::handle_cancel`]; a device reset or a lost connection →
+//!   [`Responder::handle_reset`].
+//!
+//! After every call the transport drains [`Responder::poll_output`] (data and response phases,
+//! in order; data is produced lazily, one bounded chunk per call, so a 4 GiB object never sits
+//! in memory) and [`Responder::poll_event`], and arranges to call
+//! [`Responder::handle_timeout`] at [`Responder::poll_timeout`]. Time is always passed in;
+//! the responder reads no clock, opens no socket and starts no thread.
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use ptp_types::{
+    DataPhase, EventCode, OperationCode, OperationSpec, ResponseCode, operation_spec,
+    ptp_codec::Params,
+};
+
+use crate::camera::{CameraState, Context};
+use crate::events::{EventQueue, EventRecord};
+use crate::frames::FrameSource;
+use crate::model::CameraModel;
+use crate::ops::{self, Handled};
+use crate::props::Properties;
+use crate::reply::{Reply, Request, Response};
+use crate::store::{DataSource, ObjectStore, PendingObject, Upload};
+use crate::vendor::VendorExtension;
+
+/// Default size of the data chunks [`Responder::poll_output`] yields.
+pub const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
+
+/// What the initiator announced about the data phase of a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DataHint {
+    /// The transport does not say (USB): the operation table decides.
+    Unknown,
+    /// No data, or data from the responder (PTP/IP DataPhaseInfo 1).
+    NoDataOut,
+    /// The initiator will send data (PTP/IP DataPhaseInfo 2).
+    DataOut,
+}
+
+/// What the responder sends, in order.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Output {
+    /// A data phase starts.
+    DataStart {
+        /// The operation it answers.
+        code: OperationCode,
+        /// Its TransactionID.
+        transaction_id: u32,
+        /// Total bytes that follow.
+        total_len: u64,
+    },
+    /// A piece of the data phase; `last` marks the final piece (which may be empty when the
+    /// data phase is empty).
+    Data {
+        /// The bytes.
+        bytes: Bytes,
+        /// Whether this ends the data phase.
+        last: bool,
+    },
+    /// The response phase.
+    Response {
+        /// Response code.
+        code: ResponseCode,
+        /// The TransactionID answered.
+        transaction_id: u32,
+        /// Response parameters.
+        params: Params,
+    },
+}
+
+impl fmt::Debug for Output {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DataStart {
+                code,
+                transaction_id,
+                total_len,
+            } => f
+                .debug_struct("DataStart")
+                .field("code", code)
+                .field("transaction_id", transaction_id)
+                .field("total_len", total_len)
+                .finish(),
+            Self::Data { bytes, last } => f
+                .debug_struct("Data")
+                .field("len", &bytes.len())
+                .field("last", last)
+                .finish(),
+            Self::Response {
+                code,
+                transaction_id,
+                params,
+            } => f
+                .debug_struct("Response")
+                .field("code", code)
+                .field("transaction_id", transaction_id)
+                .field("params", params)
+                .finish(),
+        }
+    }
+}
+
+/// Tunables of a responder.
+#[derive(Debug, Clone, Copy)]
+pub struct ResponderConfig {
+    /// Largest data chunk yielded by [`Responder::poll_output`].
+    pub chunk_size: usize,
+}
+
+impl Default for ResponderConfig {
+    fn default() -> Self {
+        Self {
+            chunk_size: DEFAULT_CHUNK_SIZE,
+        }
+    }
+}
+
+/// Standard actions scheduled for later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Timer {
+    /// Take picture `index` of `count` for the capture started by transaction `tid`.
+    Capture {
+        tid: u32,
+        index: u32,
+        count: u32,
+        interval_ms: u32,
+    },
+    /// Take the next picture of the open-ended capture started by `tid`.
+    OpenCapture { tid: u32, interval_ms: u32 },
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    id: u32,
+    last_tid: u32,
+}
+
+enum Sink {
+    /// Buffer up to `limit` bytes for a handler.
+    Buffer {
+        data: Vec<u8>,
+        limit: usize,
+        too_long: ResponseCode,
+        vendor: bool,
+    },
+    /// Stream into the store.
+    Upload {
+        upload: Box<dyn Upload>,
+        pending: PendingObject,
+        received: u64,
+    },
+    /// Read and forget, then answer (or stay silent for stray data of a transaction already
+    /// answered).
+    Discard(Option<Response>),
+}
+
+enum Phase {
+    Idle,
+    Receiving {
+        request: Request,
+        sink: Sink,
+    },
+    Sending {
+        code: OperationCode,
+        tid: u32,
+        source: Box<dyn DataSource>,
+        remaining: u64,
+        started: bool,
+        response: Response,
+        failed: Option<ResponseCode>,
+    },
+}
+
+impl fmt::Debug for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Idle => f.write_str("Idle"),
+            Self::Receiving { request, .. } => f
+                .debug_struct("Receiving")
+                .field("request", request)
+                .finish(),
+            Self::Sending {
+                code,
+                tid,
+                remaining,
+                ..
+            } => f
+                .debug_struct("Sending")
+                .field("code", code)
+                .field("tid", tid)
+                .field("remaining", remaining)
+                .finish(),
+        }
+    }
+}
+
+/// Zeros used to complete a data phase whose source failed after its length was announced.
+static ZEROS: [u8; 64 * 1024] = [0; 64 * 1024];
+
+/// One virtual camera: model, vendor behaviour, storage, properties, live view, and the state
+/// of the session with the current initiator. See the [module documentation](self) for the
+/// call contract.
+pub struct Responder {
+    model: CameraModel,
+    vendor: Box<dyn VendorExtension>,
+    store: Box<dyn ObjectStore>,
+    props: Properties,
+    events: EventQueue,
+    frames: Box<dyn FrameSource>,
+    state: CameraState,
+    session: Option<Session>,
+    last_answered: Option<u32>,
+    phase: Phase,
+    out: VecDeque<Output>,
+    config: ResponderConfig,
+}
+
+impl fmt::Debug for Responder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Responder")
+            .field("model", &self.model.id)
+            .field("session", &self.session.map(|s| s.id))
+            .field("phase", &self.phase)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Responder {
+    /// A camera of `model` with `vendor` behaviour, objects from `store` and live view from
+    /// `frames`.
+    #[must_use]
+    pub fn new(
+        model: CameraModel,
+        vendor: Box<dyn VendorExtension>,
+        store: Box<dyn ObjectStore>,
+        frames: Box<dyn FrameSource>,
+    ) -> Self {
+        let props = Properties::from_defs(&model.properties);
+        Self {
+            model,
+            vendor,
+            store,
+            props,
+            events: EventQueue::default(),
+            frames,
+            state: CameraState::default(),
+            session: None,
+            last_answered: None,
+            phase: Phase::Idle,
+            out: VecDeque::new(),
+            config: ResponderConfig::default(),
+        }
+    }
+
+    /// Changes the tunables.
+    #[must_use]
+    pub const fn with_config(mut self, config: ResponderConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// The camera model.
+    #[must_use]
+    pub const fn model(&self) -> &CameraModel {
+        &self.model
+    }
+
+    /// The device properties (read access, for transports and tests).
+    #[must_use]
+    pub const fn properties(&self) -> &Properties {
+        &self.props
+    }
+
+    /// Whether a session is open.
+    #[must_use]
+    pub const fn session_open(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// Whether a transaction is in progress (a data phase is being sent or received). USB's
+    /// Get Device Status reports DeviceBusy then.
+    #[must_use]
+    pub const fn is_busy(&self) -> bool {
+        !matches!(self.phase, Phase::Idle)
+    }
+
+    /// Runs `f` with a [`Context`] on the camera, then reports the property changes it made.
+    /// For transports and tests that act as the camera's own buttons and dials.
+    pub fn with_context<R>(&mut self, now: SystemTime, f: impl FnOnce(&mut Context<'_>) -> R) -> R {
+        let result = {
+            let mut cx = self.context(now);
+            f(&mut cx)
+        };
+        self.settle(now);
+        result
+    }
+
+    /// An operation request arrived.
+    pub fn handle_request(&mut self, now: SystemTime, request: Request, hint: DataHint) {
+        tracing::debug!(code = ?request.code, tid = request.transaction_id, params = ?request.params, "request");
+        if !matches!(self.phase, Phase::Idle) {
+            tracing::warn!(phase = ?self.phase, "new request while a transaction was in progress; abandoning it");
+            self.abandon();
+        }
+        let spec = self.spec(request.code);
+        let data_out = match hint {
+            DataHint::DataOut => true,
+            DataHint::NoDataOut => false,
+            DataHint::Unknown => spec.is_some_and(|s| s.data == DataPhase::ToResponder),
+        };
+        let handled = match self.check(&request, spec) {
+            Err(code) => Handled::Reply(Reply::from(code)),
+            Ok(()) => {
+                if let Some(session) = self.session.as_mut()
+                    && request.code != OperationCode::OPEN_SESSION
+                    && request.transaction_id != 0
+                {
+                    session.last_tid = request.transaction_id;
+                }
+                self.dispatch(now, &request)
+            }
+        };
+        let needs_data = spec.is_some_and(|s| s.data == DataPhase::ToResponder);
+        self.start(now, request, handled, data_out, needs_data);
+        self.settle(now);
+    }
+
+    /// A data phase from the initiator starts; `total_len` is its announced size when known.
+    pub fn handle_data_start(
+        &mut self,
+        now: SystemTime,
+        transaction_id: u32,
+        total_len: Option<u64>,
+    ) {
+        let _ = now;
+        match &mut self.phase {
+            Phase::Receiving { request, sink } => {
+                if request.transaction_id != transaction_id {
+                    tracing::warn!(
+                        expected = request.transaction_id,
+                        got = transaction_id,
+                        "data phase with another TransactionID"
+                    );
+                }
+                if let (
+                    Sink::Buffer {
+                        limit, too_long, ..
+                    },
+                    Some(total),
+                ) = (&*sink, total_len)
+                    && total > *limit as u64
+                {
+                    tracing::warn!(
+                        total,
+                        limit,
+                        "announced data phase exceeds the limit; discarding it"
+                    );
+                    *sink = Sink::Discard(Some(Response::code(*too_long)));
+                }
+            }
+            Phase::Idle => {
+                tracing::warn!(
+                    transaction_id,
+                    "data phase without a request expecting one; discarding it"
+                );
+                let answer = (self.last_answered != Some(transaction_id))
+                    .then(|| Response::code(ResponseCode::GENERAL_ERROR));
+                let request = Request {
+                    code: OperationCode::UNDEFINED,
+                    transaction_id,
+                    params: Params::empty(),
+                };
+                self.phase = Phase::Receiving {
+                    request,
+                    sink: Sink::Discard(answer),
+                };
+            }
+            Phase::Sending { .. } => {
+                tracing::warn!(
+                    transaction_id,
+                    "data received while sending data; ignoring it"
+                );
+            }
+        }
+    }
+
+    /// A piece of the initiator's data phase.
+    pub fn handle_data(&mut self, now: SystemTime, chunk: &[u8]) {
+        let _ = now;
+        let Phase::Receiving { sink, .. } = &mut self.phase else {
+            tracing::warn!(len = chunk.len(), "data outside a data phase; ignoring it");
+            return;
+        };
+        match sink {
+            Sink::Buffer {
+                data,
+                limit,
+                too_long,
+                ..
+            } => {
+                if data.len() + chunk.len() > *limit {
+                    tracing::warn!(
+                        limit = *limit,
+                        "data phase exceeds the limit; discarding it"
+                    );
+                    *sink = Sink::Discard(Some(Response::code(*too_long)));
+                } else {
+                    data.extend_from_slice(chunk);
+                }
+            }
+            Sink::Upload {
+                upload, received, ..
+            } => {
+                *received += chunk.len() as u64;
+                if let Err(err) = upload.write(chunk) {
+                    tracing::warn!(%err, "upload failed");
+                    *sink = Sink::Discard(Some(Response::code(err.response_code())));
+                }
+            }
+            Sink::Discard(_) => {}
+        }
+    }
+
+    /// The initiator's data phase is complete: run what waited for it and respond.
+    pub fn handle_data_end(&mut self, now: SystemTime) {
+        let Phase::Receiving { request, sink } = std::mem::replace(&mut self.phase, Phase::Idle)
+        else {
+            tracing::warn!("end of a data phase that was not in progress; ignoring it");
+            return;
+        };
+        let response = match sink {
+            // Stray data of a transaction already answered: nothing more to say.
+            Sink::Discard(None) => return,
+            Sink::Discard(Some(response)) => response,
+            Sink::Buffer { data, vendor, .. } => {
+                let (vendor_ext, mut cx) = self.split(now);
+                if vendor {
+                    vendor_ext.handle_data(&mut cx, &request, &data)
+                } else {
+                    ops::handle_data(&mut cx, &request, &data)
+                }
+            }
+            Sink::Upload {
+                upload,
+                pending,
+                received,
+            } => {
+                let mut cx = self.context(now);
+                ops::finish_upload(&mut cx, upload, &pending, received)
+            }
+        };
+        self.respond(request.transaction_id, response);
+        self.settle(now);
+    }
+
+    /// The initiator cancelled transaction `transaction_id` (PTP/IP Cancel, USB class request
+    /// Cancel). When `respond` is set a TransactionCancelled response is sent for it (PTP/IP);
+    /// USB reports the cancellation through Get Device Status instead. Returns whether a
+    /// transaction was in progress.
+    pub fn handle_cancel(&mut self, now: SystemTime, transaction_id: u32, respond: bool) -> bool {
+        let active = match &self.phase {
+            Phase::Idle => None,
+            Phase::Receiving { request, .. } => Some(request.transaction_id),
+            Phase::Sending { tid, .. } => Some(*tid),
+        };
+        if active.is_none() {
+            tracing::debug!(transaction_id, "cancel with no transaction in progress");
+            return false;
+        }
+        tracing::info!(transaction_id, ?active, "transaction cancelled");
+        self.abandon();
+        self.out.clear();
+        if respond {
+            self.respond(
+                transaction_id,
+                Response::code(ResponseCode::TRANSACTION_CANCELLED),
+            );
+        }
+        self.settle(now);
+        true
+    }
+
+    /// The device is reset (USB Device Reset, ResetDevice) or the initiator is gone: the
+    /// session closes, transfers in progress are dropped, pending outputs and events are
+    /// discarded. The camera itself (storage, properties, counters) is kept.
+    pub fn handle_reset(&mut self, now: SystemTime) {
+        self.abandon();
+        self.out.clear();
+        self.close_session(now);
+        self.events.clear();
+        self.last_answered = None;
+    }
+
+    /// The time has come for [`Responder::poll_timeout`].
+    pub fn handle_timeout(&mut self, now: SystemTime) {
+        while let Some((&(at, seq), _)) = self.state.timers.first_key_value() {
+            if at > now {
+                break;
+            }
+            let Some(timer) = self.state.timers.remove(&(at, seq)) else {
+                break;
+            };
+            let mut cx = self.context(now);
+            ops::run_timer(&mut cx, timer);
+        }
+        if self.vendor.poll_timeout().is_some_and(|at| at <= now) {
+            let (vendor, mut cx) = self.split(now);
+            vendor.handle_timeout(&mut cx);
+        }
+        self.settle(now);
+    }
+
+    /// When [`Responder::handle_timeout`] should next be called.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<SystemTime> {
+        let own = self.state.timers.keys().next().map(|&(at, _)| at);
+        match (own, self.vendor.poll_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The next thing to send on the command/data channel, if any.
+    pub fn poll_output(&mut self) -> Option<Output> {
+        if let Some(out) = self.out.pop_front() {
+            return Some(out);
+        }
+        let chunk_size = self.config.chunk_size.max(1);
+        let Phase::Sending {
+            code,
+            tid,
+            source,
+            remaining,
+            started,
+            response,
+            failed,
+        } = &mut self.phase
+        else {
+            return None;
+        };
+        if !*started {
+            *started = true;
+            return Some(Output::DataStart {
+                code: *code,
+                transaction_id: *tid,
+                total_len: *remaining,
+            });
+        }
+        let want = usize::try_from(*remaining)
+            .unwrap_or(usize::MAX)
+            .min(chunk_size);
+        let bytes = if want == 0 {
+            Bytes::new()
+        } else if failed.is_some() {
+            Bytes::from_static(ZEROS.get(..want.min(ZEROS.len())).unwrap_or_default())
+        } else {
+            match source.read_chunk(want) {
+                Ok(bytes) if !bytes.is_empty() && bytes.len() <= want => bytes,
+                Ok(bytes) => {
+                    tracing::error!(
+                        got = bytes.len(),
+                        want,
+                        "data source yielded a bad chunk; padding the data phase"
+                    );
+                    *failed = Some(ResponseCode::INCOMPLETE_TRANSFER);
+                    Bytes::from_static(ZEROS.get(..want.min(ZEROS.len())).unwrap_or_default())
+                }
+                Err(err) => {
+                    tracing::error!(%err, "reading object data failed; padding the data phase");
+                    *failed = Some(ResponseCode::INCOMPLETE_TRANSFER);
+                    Bytes::from_static(ZEROS.get(..want.min(ZEROS.len())).unwrap_or_default())
+                }
+            }
+        };
+        *remaining -= bytes.len() as u64;
+        let last = *remaining == 0;
+        if last {
+            let tid = *tid;
+            let response = match failed {
+                Some(code) => Response::code(*code),
+                None => *response,
+            };
+            self.phase = Phase::Idle;
+            self.respond(tid, response);
+        }
+        Some(Output::Data { bytes, last })
+    }
+
+    /// The next event to deliver, if any.
+    pub fn poll_event(&mut self) -> Option<EventRecord> {
+        self.events.pop()
+    }
+
+    fn spec(&self, code: OperationCode) -> Option<OperationSpec> {
+        self.vendor
+            .operations()
+            .iter()
+            .find(|s| s.code == code)
+            .copied()
+            .or_else(|| operation_spec(code))
+    }
+
+    /// Session, TransactionID and parameter checks (ISO 15740:2013 §9.3, §10.1).
+    fn check(&self, request: &Request, spec: Option<OperationSpec>) -> Result<(), ResponseCode> {
+        if !self.model.supports(request.code) {
+            return Err(ResponseCode::OPERATION_NOT_SUPPORTED);
+        }
+        let needs_session = spec.is_none_or(|s| s.needs_session);
+        match &self.session {
+            None if needs_session => return Err(ResponseCode::SESSION_NOT_OPEN),
+            Some(session) if request.code != OperationCode::OPEN_SESSION => {
+                let tid = request.transaction_id;
+                let sessionless = !needs_session && tid == 0;
+                if !sessionless && (tid == 0 || tid == u32::MAX || tid <= session.last_tid) {
+                    return Err(ResponseCode::INVALID_TRANSACTION_ID);
+                }
+            }
+            _ => {}
+        }
+        if let Some(spec) = spec
+            && request
+                .params
+                .iter()
+                .skip(usize::from(spec.max_params))
+                .any(|&p| p != 0)
+        {
+            return Err(ResponseCode::PARAMETER_NOT_SUPPORTED);
+        }
+        Ok(())
+    }
+
+    fn dispatch(&mut self, now: SystemTime, request: &Request) -> Handled {
+        match request.code {
+            OperationCode::OPEN_SESSION => return self.open_session(now, request),
+            OperationCode::CLOSE_SESSION => {
+                self.close_session(now);
+                return Handled::Reply(Reply::ok());
+            }
+            OperationCode::RESET_DEVICE => {
+                self.close_session(now);
+                return Handled::Reply(Reply::ok());
+            }
+            _ => {}
+        }
+        let (vendor, mut cx) = self.split(now);
+        if let Some(reply) = vendor.handle(&mut cx, request) {
+            return Handled::Vendor(reply);
+        }
+        if request.code == OperationCode::GET_DEVICE_INFO {
+            let mut info = ops::device_info(&cx);
+            self.vendor.device_info(&mut info);
+            return Handled::Reply(Reply::dataset(&info));
+        }
+        let handled = ops::handle(&mut cx, request);
+        if request.code == OperationCode::POWER_DOWN
+            && matches!(&handled, Handled::Reply(Reply::Response(r)) if r.code.is_ok())
+        {
+            self.close_session(now);
+        }
+        handled
+    }
+
+    fn open_session(&mut self, now: SystemTime, request: &Request) -> Handled {
+        let id = request.param(0);
+        if id == 0 {
+            return Handled::Reply(Reply::from(ResponseCode::INVALID_PARAMETER));
+        }
+        if let Some(session) = self.session {
+            return Handled::Reply(Reply::Response(Response {
+                code: ResponseCode::SESSION_ALREADY_OPEN,
+                params: Params::from([session.id]),
+            }));
+        }
+        self.session = Some(Session {
+            id,
+            last_tid: request.transaction_id,
+        });
+        tracing::info!(session = id, "session opened");
+        let (vendor, mut cx) = self.split(now);
+        vendor.session_opened(&mut cx);
+        Handled::Reply(Reply::ok())
+    }
+
+    fn close_session(&mut self, now: SystemTime) {
+        if let Some(session) = self.session.take() {
+            tracing::info!(session = session.id, "session closed");
+            self.state.pending_upload = None;
+            self.state.open_capture = None;
+            self.state.timers.clear();
+            let (vendor, mut cx) = self.split(now);
+            vendor.session_closed(&mut cx);
+        }
+    }
+
+    fn start(
+        &mut self,
+        now: SystemTime,
+        request: Request,
+        handled: Handled,
+        data_out: bool,
+        needs_data: bool,
+    ) {
+        let tid = request.transaction_id;
+        let receive = |sink| Phase::Receiving { request, sink };
+        let (reply, vendor) = match handled {
+            Handled::Upload { upload, pending } => {
+                self.phase = receive(Sink::Upload {
+                    upload,
+                    pending,
+                    received: 0,
+                });
+                return;
+            }
+            Handled::Reply(reply) => (reply, false),
+            Handled::Vendor(reply) => (reply, true),
+        };
+        match reply {
+            Reply::Response(response) => {
+                if data_out {
+                    // The initiator sends data whatever we think of the request: read it first.
+                    self.phase = receive(Sink::Discard(Some(response)));
+                } else if needs_data && response.code.is_ok() {
+                    tracing::warn!(code = ?request.code, "operation needs a data phase the initiator did not announce");
+                    self.respond(tid, Response::code(ResponseCode::GENERAL_ERROR));
+                } else {
+                    self.respond(tid, response);
+                }
+            }
+            Reply::ReceiveData { limit, too_long } => {
+                if data_out || needs_data {
+                    self.phase = receive(Sink::Buffer {
+                        data: Vec::new(),
+                        limit,
+                        too_long,
+                        vendor,
+                    });
+                } else {
+                    tracing::warn!(code = ?request.code, "handler wants data but none is coming");
+                    self.respond(tid, Response::code(ResponseCode::GENERAL_ERROR));
+                }
+            }
+            Reply::Data { data, response } => {
+                if data_out {
+                    tracing::warn!(code = ?request.code, "initiator announced data for an operation that sends data");
+                    self.phase = receive(Sink::Discard(Some(Response::code(
+                        ResponseCode::GENERAL_ERROR,
+                    ))));
+                    return;
+                }
+                let remaining = data.len();
+                self.phase = Phase::Sending {
+                    code: request.code,
+                    tid,
+                    source: data,
+                    remaining,
+                    started: false,
+                    response,
+                    failed: None,
+                };
+            }
+        }
+        let _ = now;
+    }
+
+    fn respond(&mut self, transaction_id: u32, response: Response) {
+        tracing::debug!(code = ?response.code, transaction_id, params = ?response.params, "response");
+        self.last_answered = Some(transaction_id);
+        self.out.push_back(Output::Response {
+            code: response.code,
+            transaction_id,
+            params: response.params,
+        });
+    }
+
+    fn abandon(&mut self) {
+        // Dropping an Upload discards it; dropping a source closes it.
+        self.phase = Phase::Idle;
+    }
+
+    /// Reports property changes: DevicePropChanged for listed properties, and the vendor hook.
+    fn settle(&mut self, now: SystemTime) {
+        for _ in 0..8 {
+            let changes = self.props.take_changes();
+            if changes.is_empty() {
+                return;
+            }
+            for change in &changes {
+                if change.kind == crate::props::ChangeKind::Value
+                    && self.props.is_listed(change.code)
+                {
+                    let mut cx = self.context(now);
+                    cx.queue_event(
+                        EventCode::DEVICE_PROP_CHANGED,
+                        crate::events::NO_TRANSACTION,
+                        [u32::from(change.code.0)],
+                    );
+                }
+            }
+            let (vendor, mut cx) = self.split(now);
+            vendor.properties_changed(&mut cx, &changes);
+        }
+    }
+
+    fn context(&mut self, now: SystemTime) -> Context<'_> {
+        self.split(now).1
+    }
+
+    /// The vendor extension and a context over everything else, borrowed side by side.
+    fn split(&mut self, now: SystemTime) -> (&mut dyn VendorExtension, Context<'_>) {
+        let settings = self
+            .vendor
+            .settings_lines(&self.props)
+            .unwrap_or_else(|| ops::settings_lines(&self.props));
+        let cx = Context {
+            now,
+            model: &self.model,
+            store: self.store.as_mut(),
+            props: &mut self.props,
+            events: &mut self.events,
+            frames: self.frames.as_mut(),
+            state: &mut self.state,
+            settings,
+        };
+        (self.vendor.as_mut(), cx)
+    }
+}
+
+/// Converts a duration in milliseconds from a property into a [`Duration`].
+pub(crate) fn millis(ms: u32) -> Duration {
+    Duration::from_millis(u64::from(ms))
+}

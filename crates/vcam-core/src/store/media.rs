@@ -1,0 +1,277 @@
+//! What a camera knows about its files: the format from the name and the content, the image
+//! size from the header, the EXIF thumbnail, and a generated thumbnail when there is none.
+
+use std::io::Cursor;
+
+use bytes::Bytes;
+use ptp_types::ObjectFormatCode;
+
+use crate::render::{Canvas, THUMB_HEIGHT, THUMB_WIDTH};
+
+/// The ObjectFormatCode for a file name's extension (ISO 15740:2013 §6.2, table 18; MTP 1.1
+/// appendix A for the MTP formats).
+#[must_use]
+pub fn format_from_name(name: &str) -> ObjectFormatCode {
+    let ext = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "jpg" | "jpeg" | "jpe" => ObjectFormatCode::EXIF_JPEG,
+        "jfif" => ObjectFormatCode::JFIF,
+        "png" => ObjectFormatCode::PNG,
+        "tif" | "tiff" => ObjectFormatCode::TIFF,
+        "dng" => ObjectFormatCode::DNG,
+        "gif" => ObjectFormatCode::GIF,
+        "bmp" => ObjectFormatCode::BMP,
+        "jp2" => ObjectFormatCode::JP2,
+        "jpx" => ObjectFormatCode::JPX,
+        "txt" => ObjectFormatCode::TEXT,
+        "htm" | "html" => ObjectFormatCode::HTML,
+        "mrk" => ObjectFormatCode::DPOF,
+        "aif" | "aiff" => ObjectFormatCode::AIFF,
+        "wav" => ObjectFormatCode::WAV,
+        "mp3" => ObjectFormatCode::MP3,
+        "avi" => ObjectFormatCode::AVI,
+        "mpg" | "mpeg" => ObjectFormatCode::MPEG,
+        "asf" => ObjectFormatCode::ASF,
+        "mov" | "qt" => ObjectFormatCode::QT,
+        "mp4" | "m4v" => ObjectFormatCode::MP4_CONTAINER,
+        "3gp" => ObjectFormatCode::THREE_GP_CONTAINER,
+        "wma" => ObjectFormatCode::WMA,
+        "wmv" => ObjectFormatCode::WMV,
+        "ogg" => ObjectFormatCode::OGG,
+        "aac" => ObjectFormatCode::AAC,
+        "flac" => ObjectFormatCode::FLAC,
+        "xml" => ObjectFormatCode::XML_DOCUMENT,
+        _ => ObjectFormatCode::UNDEFINED,
+    }
+}
+
+/// The format a file's first bytes show, for the formats that have a signature.
+#[must_use]
+pub fn sniff_format(head: &[u8]) -> Option<ObjectFormatCode> {
+    Some(match head {
+        [0xFF, 0xD8, 0xFF, ..] => {
+            if exif_tiff(head).is_some() {
+                ObjectFormatCode::EXIF_JPEG
+            } else {
+                ObjectFormatCode::JFIF
+            }
+        }
+        [0x89, b'P', b'N', b'G', ..] => ObjectFormatCode::PNG,
+        [b'G', b'I', b'F', b'8', ..] => ObjectFormatCode::GIF,
+        [b'B', b'M', ..] => ObjectFormatCode::BMP,
+        [b'I', b'I', 42, 0, ..] | [b'M', b'M', 0, 42, ..] => ObjectFormatCode::TIFF,
+        _ => return None,
+    })
+}
+
+/// The format of a file: its content when the content has a signature that agrees with the
+/// family the extension names, otherwise the extension. (A `.JPG` without EXIF is still
+/// reported as EXIF/JPEG, as cameras do.)
+#[must_use]
+pub fn object_format(name: &str, head: &[u8]) -> ObjectFormatCode {
+    let by_name = format_from_name(name);
+    match sniff_format(head) {
+        Some(ObjectFormatCode::JFIF) if by_name == ObjectFormatCode::EXIF_JPEG => by_name,
+        Some(sniffed) if by_name == ObjectFormatCode::UNDEFINED || by_name.is_image() => sniffed,
+        _ => by_name,
+    }
+}
+
+/// Width and height from a JPEG's SOF marker or a PNG's IHDR, reading only the header.
+#[must_use]
+pub fn image_size(data: &[u8]) -> Option<(u32, u32)> {
+    if let [
+        0x89,
+        b'P',
+        b'N',
+        b'G',
+        _,
+        _,
+        _,
+        _,
+        _,
+        _,
+        _,
+        _,
+        b'I',
+        b'H',
+        b'D',
+        b'R',
+        w0,
+        w1,
+        w2,
+        w3,
+        h0,
+        h1,
+        h2,
+        h3,
+        ..,
+    ] = *data
+    {
+        return Some((
+            u32::from_be_bytes([w0, w1, w2, w3]),
+            u32::from_be_bytes([h0, h1, h2, h3]),
+        ));
+    }
+    let mut segments = JpegSegments::new(data)?;
+    segments.find_map(|(marker, body)| match (marker, body) {
+        (0xC0..=0xCF, [_, h0, h1, w0, w1, ..]) if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => Some((
+            u32::from(u16::from_be_bytes([*w0, *w1])),
+            u32::from(u16::from_be_bytes([*h0, *h1])),
+        )),
+        _ => None,
+    })
+}
+
+/// Iterates over the marker segments of a JPEG up to the start of scan: (marker, body).
+struct JpegSegments<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> JpegSegments<'a> {
+    fn new(data: &'a [u8]) -> Option<Self> {
+        match data {
+            [0xFF, 0xD8, rest @ ..] => Some(Self { rest }),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Iterator for JpegSegments<'a> {
+    type Item = (u8, &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        // Fill bytes: a run of 0xFF before the marker byte (ITU T.81 §B.1.1.2).
+        while let [0xFF, 0xFF, ..] = self.rest {
+            self.rest = self.rest.get(1..)?;
+        }
+        let [0xFF, marker, len0, len1, ..] = *self.rest else {
+            return None;
+        };
+        if marker == 0xDA || marker == 0xD9 {
+            return None;
+        }
+        let len = usize::from(u16::from_be_bytes([len0, len1]));
+        let body = self.rest.get(4..2 + len)?;
+        self.rest = self.rest.get(2 + len..)?;
+        Some((marker, body))
+    }
+}
+
+/// The TIFF structure inside a JPEG's APP1 "Exif" segment.
+fn exif_tiff(data: &[u8]) -> Option<&[u8]> {
+    JpegSegments::new(data)?.find_map(|(marker, body)| match body {
+        [b'E', b'x', b'i', b'f', 0, 0, tiff @ ..] if marker == 0xE1 => Some(tiff),
+        _ => None,
+    })
+}
+
+/// The JPEG thumbnail stored in a JPEG's EXIF IFD1 (JPEGInterchangeFormat and
+/// JPEGInterchangeFormatLength, Exif 2.3 §4.6.5), borrowed from `data`.
+#[must_use]
+pub fn exif_thumbnail(data: &[u8]) -> Option<&[u8]> {
+    let tiff = exif_tiff(data)?;
+    let le = match tiff.get(..4)? {
+        b"II*\0" => true,
+        b"MM\0*" => false,
+        _ => return None,
+    };
+    let u16_at = |at: usize| -> Option<u16> {
+        let b: [u8; 2] = tiff.get(at..at + 2)?.try_into().ok()?;
+        Some(if le {
+            u16::from_le_bytes(b)
+        } else {
+            u16::from_be_bytes(b)
+        })
+    };
+    let u32_at = |at: usize| -> Option<u32> {
+        let b: [u8; 4] = tiff.get(at..at + 4)?.try_into().ok()?;
+        Some(if le {
+            u32::from_le_bytes(b)
+        } else {
+            u32::from_be_bytes(b)
+        })
+    };
+    let ifd0 = usize::try_from(u32_at(4)?).ok()?;
+    let n0 = usize::from(u16_at(ifd0)?);
+    let ifd1 = usize::try_from(u32_at(ifd0 + 2 + n0 * 12)?).ok()?;
+    if ifd1 == 0 {
+        return None;
+    }
+    let n1 = usize::from(u16_at(ifd1)?);
+    let (mut offset, mut length) = (None, None);
+    for i in 0..n1 {
+        let e = ifd1 + 2 + i * 12;
+        match u16_at(e)? {
+            0x0201 => offset = Some(u32_at(e + 8)?),
+            0x0202 => length = Some(u32_at(e + 8)?),
+            _ => {}
+        }
+    }
+    let start = usize::try_from(offset?).ok()?;
+    let len = usize::try_from(length?).ok()?;
+    let thumb = tiff.get(start..start.checked_add(len)?)?;
+    thumb.starts_with(&[0xFF, 0xD8]).then_some(thumb)
+}
+
+/// Largest file a thumbnail is generated for (decoding needs the whole picture in memory).
+pub const MAX_THUMBNAIL_SOURCE: u64 = 64 * 1024 * 1024;
+
+/// Makes a 160x120 JPEG thumbnail of an image the `image` crate can decode, letterboxed.
+#[must_use]
+pub fn make_thumbnail(data: &[u8]) -> Option<Bytes> {
+    let reader = image::ImageReader::new(Cursor::new(data))
+        .with_guessed_format()
+        .ok()?;
+    let img = reader.decode().ok()?;
+    let small = img.thumbnail(THUMB_WIDTH, THUMB_HEIGHT).to_rgb8();
+    let mut canvas = Canvas::new(THUMB_WIDTH, THUMB_HEIGHT);
+    let x0 = (THUMB_WIDTH - small.width()) / 2;
+    let y0 = (THUMB_HEIGHT - small.height()) / 2;
+    for (x, y, p) in small.enumerate_pixels() {
+        canvas.fill((x0 + x) as usize, (y0 + y) as usize, 1, 1, p.0);
+    }
+    canvas.encode_jpeg(75, None).ok().map(Bytes::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name_and_content() {
+        assert_eq!(
+            format_from_name("IMG_0001.JPG"),
+            ObjectFormatCode::EXIF_JPEG
+        );
+        assert_eq!(format_from_name("clip.MOV"), ObjectFormatCode::QT);
+        assert_eq!(format_from_name("noext"), ObjectFormatCode::UNDEFINED);
+        assert_eq!(
+            object_format("x.bin", b"\x89PNG\r\n\x1a\n"),
+            ObjectFormatCode::PNG
+        );
+        assert_eq!(
+            object_format("x.jpg", &[0xFF, 0xD8, 0xFF, 0xE0]),
+            ObjectFormatCode::EXIF_JPEG
+        );
+        assert_eq!(
+            object_format("notes.txt", &[0xFF, 0xD8, 0xFF]),
+            ObjectFormatCode::TEXT
+        );
+    }
+
+    #[test]
+    fn garbage_is_not_an_image() {
+        assert_eq!(image_size(b""), None);
+        assert_eq!(image_size(&[0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF]), None);
+        assert_eq!(
+            exif_thumbnail(&[
+                0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x08, b'E', b'x', b'i', b'f', 0, 0
+            ]),
+            None
+        );
+    }
+}
