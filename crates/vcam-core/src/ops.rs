@@ -701,7 +701,9 @@ fn stream_enabled(cx: &Context<'_>) -> bool {
 /// GetStreamInfo (PTP 1.1, ISO 15740:2013 §10.5.40): the video stream is Motion JPEG with no
 /// frame or packet headers, so GetStream returns one JPEG frame.
 fn get_stream_info(cx: &mut Context<'_>, req: &Request) -> Handled {
-    if req.param(0) != VIDEO_STREAM {
+    // libgphoto2's --summary asks with the bit index (0) rather than the StreamType bit (1)
+    // (camlibs/ptp2/library.c, the "Streams" section of camera_summary); both mean video.
+    if req.param(0) != VIDEO_STREAM && req.param(0) != 0 {
         return err(ResponseCode::INVALID_PARAMETER);
     }
     let (w, h) = cx.frames.size();

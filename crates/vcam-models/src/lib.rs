@@ -1,0 +1,67 @@
+//! The registry of camera models: every body vcam can be, by the name used on command lines
+//! and in `VCAM_MODELS`. Each entry pairs a [`CameraModel`] (data) with the
+//! [`VendorExtension`] that gives it its vendor behaviour.
+
+use vcam_core::{CameraModel, NoVendor, VendorExtension};
+
+/// One model in the registry.
+#[derive(Debug, Clone, Copy)]
+pub struct ModelEntry {
+    /// Name used on command lines (`generic`, `canon_1300d`, ...).
+    pub id: &'static str,
+    /// One line for `--list-models`.
+    pub summary: &'static str,
+    build: fn() -> (CameraModel, Box<dyn VendorExtension>),
+}
+
+impl ModelEntry {
+    /// A fresh model and vendor extension (each camera gets its own state).
+    #[must_use]
+    pub fn build(&self) -> (CameraModel, Box<dyn VendorExtension>) {
+        (self.build)()
+    }
+}
+
+/// The name of the default model.
+pub const DEFAULT_MODEL: &str = "generic";
+
+fn generic() -> (CameraModel, Box<dyn VendorExtension>) {
+    (vcam_core::generic::generic(), Box::new(NoVendor))
+}
+
+/// Every model, the default first.
+pub static MODELS: &[ModelEntry] = &[ModelEntry {
+    id: "generic",
+    summary: "Generic PTP 1.1 still camera (ISO 15740 operations, exposure properties, stream live view)",
+    build: generic,
+}];
+
+/// The model named `id` (case-insensitive; `-` and `_` are the same).
+#[must_use]
+pub fn find(id: &str) -> Option<&'static ModelEntry> {
+    let norm = |s: &str| s.to_ascii_lowercase().replace('-', "_");
+    let wanted = norm(id);
+    MODELS.iter().find(|m| norm(m.id) == wanted)
+}
+
+/// The names of all models, for error messages.
+#[must_use]
+pub fn names() -> Vec<&'static str> {
+    MODELS.iter().map(|m| m.id).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_model_builds_and_is_found_by_name() {
+        for entry in MODELS {
+            let (model, _) = entry.build();
+            assert_eq!(model.id, entry.id);
+            assert_eq!(find(&entry.id.to_uppercase()).map(|e| e.id), Some(entry.id));
+        }
+        assert!(find(DEFAULT_MODEL).is_some());
+        assert!(find("nonesuch").is_none());
+    }
+}
