@@ -50,7 +50,9 @@ struct Args {
 }
 
 fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s.split_once(['x', 'X']).ok_or("expected WIDTHxHEIGHT, for example 640x480")?;
+    let (w, h) = s
+        .split_once(['x', 'X'])
+        .ok_or("expected WIDTHxHEIGHT, for example 640x480")?;
     let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
     let h: u32 = h.trim().parse().map_err(|e| format!("height: {e}"))?;
     if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
@@ -77,13 +79,18 @@ fn main() -> anyhow::Result<()> {
     }
 
     let entry = vcam_models::find(&args.model).with_context(|| {
-        format!("unknown model {:?}; known models: {}", args.model, vcam_models::names().join(", "))
+        format!(
+            "unknown model {:?}; known models: {}",
+            args.model,
+            vcam_models::names().join(", ")
+        )
     })?;
     let (model, vendor) = entry.build();
     let store: Box<dyn ObjectStore> = match &args.fs {
-        Some(dir) => {
-            Box::new(FolderStore::open(dir, args.read_only).with_context(|| format!("--fs {}", dir.display()))?)
-        }
+        Some(dir) => Box::new(
+            FolderStore::open(dir, args.read_only)
+                .with_context(|| format!("--fs {}", dir.display()))?,
+        ),
         None => {
             if args.read_only {
                 tracing::info!("--read-only applies to --fs folders; the sample card is writable");
@@ -104,11 +111,17 @@ fn main() -> anyhow::Result<()> {
         let (w, h) = args.liveview_size;
         Box::new(SyntheticFrames::new(w, h, args.liveview_fps))
     };
-    let identity = ServerIdentity { guid: model.ptpip_guid, friendly_name: model.ptpip_name.clone() };
+    let identity = ServerIdentity {
+        guid: model.ptpip_guid,
+        friendly_name: model.ptpip_name.clone(),
+    };
     let name = model.model.to_string();
     let camera = Responder::new(model, vendor, store, frames);
 
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let server = match PtpIpServer::bind(args.listen, camera, identity).await {
             Ok(s) => s,

@@ -16,7 +16,10 @@ fn summary_names_the_camera_and_its_storage() {
     assert!(out.contains("Model: Generic PTP Camera"), "{out}");
     assert!(out.contains("store_00010001"), "{out}");
     assert!(out.contains("Storage Type: Removable RAM"), "{out}");
-    assert!(out.contains("Video: dss: 36"), "stream info answered: {out}");
+    assert!(
+        out.contains("Video: dss: 36"),
+        "stream info answered: {out}"
+    );
 }
 
 #[test]
@@ -39,13 +42,27 @@ fn files_download_byte_for_byte_upload_and_delete() {
     ] {
         let got = fs::read(g.file(name)).unwrap();
         let want = fs::read(card.path().join(path)).unwrap();
-        assert!(got == want, "{name}: downloaded {} bytes, card has {}", got.len(), want.len());
+        assert!(
+            got == want,
+            "{name}: downloaded {} bytes, card has {}",
+            got.len(),
+            want.len()
+        );
     }
 
     // Thumbnails: a JPEG without EXIF thumbnail gets one generated.
     // Files in a folder are numbered in name order: 1 MOVIE.MOV, 2 PIC_0001.JPG, 3 PIC_0002.PNG.
-    g.ok(&["--folder", "/store_00010001/DCIM/100TEST", "--get-thumbnail", "2"]);
-    let thumb = fs::read_dir(g.cwd.path()).unwrap().flatten().find(|e| e.file_name().to_string_lossy().starts_with("thumb_")).expect("thumbnail saved");
+    g.ok(&[
+        "--folder",
+        "/store_00010001/DCIM/100TEST",
+        "--get-thumbnail",
+        "2",
+    ]);
+    let thumb = fs::read_dir(g.cwd.path())
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().to_string_lossy().starts_with("thumb_"))
+        .expect("thumbnail saved");
     let (w, h) = jpeg_size(&thumb.path());
     assert!(w <= 160 && h <= 120 && w > 0, "{w}x{h}");
 
@@ -53,13 +70,31 @@ fn files_download_byte_for_byte_upload_and_delete() {
     let upload = g.file("UPLOAD.BIN");
     let payload: Vec<u8> = (0..300_000u32).map(|i| (i % 253) as u8).collect();
     fs::write(&upload, &payload).unwrap();
-    g.ok(&["--folder", "/store_00010001/DCIM", "--upload-file", upload.to_str().unwrap()]);
-    assert_eq!(fs::read(card.path().join("DCIM/UPLOAD.BIN")).unwrap(), payload);
-    let leftovers: Vec<_> = fs::read_dir(card.path().join("DCIM")).unwrap().flatten().map(|e| e.file_name()).filter(|n| n.to_string_lossy().starts_with('.')).collect();
+    g.ok(&[
+        "--folder",
+        "/store_00010001/DCIM",
+        "--upload-file",
+        upload.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        fs::read(card.path().join("DCIM/UPLOAD.BIN")).unwrap(),
+        payload
+    );
+    let leftovers: Vec<_> = fs::read_dir(card.path().join("DCIM"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 
     // Delete it again.
-    g.ok(&["--folder", "/store_00010001/DCIM", "--delete-file", "UPLOAD.BIN"]);
+    g.ok(&[
+        "--folder",
+        "/store_00010001/DCIM",
+        "--delete-file",
+        "UPLOAD.BIN",
+    ]);
     assert!(!card.path().join("DCIM/UPLOAD.BIN").exists());
 }
 
@@ -72,7 +107,10 @@ fn capture_and_preview_give_jpegs() {
     assert!(out.contains("New file is in location"), "{out}");
     assert_eq!(jpeg_size(&g.file("shot.jpg")), (1600, 1200));
     // gphoto2 deletes the picture from the camera after downloading it (no --keep).
-    let left: Vec<_> = walk(card.path()).into_iter().filter(|p| p.extension().is_some_and(|e| e == "JPG")).collect();
+    let left: Vec<_> = walk(card.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "JPG"))
+        .collect();
     assert!(left.is_empty(), "{left:?}");
 
     // gphoto2 saves previews as thumb_<filename>.
@@ -80,7 +118,10 @@ fn capture_and_preview_give_jpegs() {
     assert_eq!(jpeg_size(&g.file("thumb_preview1.jpg")), (640, 480));
     std::thread::sleep(std::time::Duration::from_millis(100));
     g.ok(&["--capture-preview", "--filename", "preview2.jpg"]);
-    assert_ne!(fs::read(g.file("thumb_preview1.jpg")).unwrap(), fs::read(g.file("thumb_preview2.jpg")).unwrap());
+    assert_ne!(
+        fs::read(g.file("thumb_preview1.jpg")).unwrap(),
+        fs::read(g.file("thumb_preview2.jpg")).unwrap()
+    );
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -96,7 +137,10 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 }
 
 fn current(out: &str) -> String {
-    out.lines().find_map(|l| l.strip_prefix("Current: ")).unwrap_or_else(|| panic!("no Current: in {out}")).to_string()
+    out.lines()
+        .find_map(|l| l.strip_prefix("Current: "))
+        .unwrap_or_else(|| panic!("no Current: in {out}"))
+        .to_string()
 }
 
 #[test]
@@ -104,15 +148,28 @@ fn configuration_round_trips_and_refuses_values_outside_the_form() {
     let server = Server::start(&[]);
     let g = Gphoto::new(&server);
     let list = g.ok(&["--list-config"]);
-    for name in ["/main/imgsettings/iso", "/main/imgsettings/whitebalance", "/main/capturesettings/f-number", "/main/capturesettings/shutterspeed"] {
+    for name in [
+        "/main/imgsettings/iso",
+        "/main/imgsettings/whitebalance",
+        "/main/capturesettings/f-number",
+        "/main/capturesettings/shutterspeed",
+    ] {
         assert!(list.contains(name), "{name} in {list}");
     }
-    for (name, value, bad) in [("iso", "800", "801"), ("whitebalance", "Daylight", "Moonlight"), ("f-number", "f/8", "f/8.5")] {
+    for (name, value, bad) in [
+        ("iso", "800", "801"),
+        ("whitebalance", "Daylight", "Moonlight"),
+        ("f-number", "f/8", "f/8.5"),
+    ] {
         g.ok(&["--set-config-value", &format!("{name}={value}")]);
         assert_eq!(current(&g.ok(&["--get-config", name])), value, "{name}");
         let refused = g.run(&["--set-config-value", &format!("{name}={bad}")]);
         assert!(!refused.ok, "{name}={bad} accepted: {}", refused.stdout);
-        assert_eq!(current(&g.ok(&["--get-config", name])), value, "{name} unchanged after a refused value");
+        assert_eq!(
+            current(&g.ok(&["--get-config", name])),
+            value,
+            "{name} unchanged after a refused value"
+        );
     }
 }
 

@@ -37,6 +37,8 @@ use vcam_core::{DataHint, EventRecord, Output, Request, Responder};
 pub const MAX_FRAME_LEN: usize = 1024 * 1024;
 /// How long a new connection may take to send its first packet.
 pub const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a new initiator waits for the previous one to leave before Init Fail (Busy).
+pub const BUSY_WAIT: Duration = Duration::from_millis(1500);
 /// Events waiting for the event connection before new ones are dropped.
 const EVENT_BACKLOG: usize = 1024;
 
@@ -93,7 +95,9 @@ pub struct PtpIpServer {
 
 impl std::fmt::Debug for PtpIpServer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PtpIpServer").field("listener", &self.listener.local_addr().ok()).finish_non_exhaustive()
+        f.debug_struct("PtpIpServer")
+            .field("listener", &self.listener.local_addr().ok())
+            .finish_non_exhaustive()
     }
 }
 
@@ -102,14 +106,21 @@ impl PtpIpServer {
     ///
     /// # Errors
     /// When the address cannot be bound.
-    pub async fn bind(addr: SocketAddr, camera: Responder, identity: ServerIdentity) -> io::Result<Self> {
+    pub async fn bind(
+        addr: SocketAddr,
+        camera: Responder,
+        identity: ServerIdentity,
+    ) -> io::Result<Self> {
         let listener = TcpListener::bind(addr).await?;
         Ok(Self {
             listener,
             shared: Arc::new(Shared {
                 camera: Arc::new(Mutex::new(camera)),
                 identity,
-                registry: StdMutex::new(Registry { next_connection: 1, active: None }),
+                registry: StdMutex::new(Registry {
+                    next_connection: 1,
+                    active: None,
+                }),
             }),
         })
     }
@@ -158,8 +169,12 @@ impl PtpIpServer {
 fn is_transient_accept_error(e: &io::Error) -> bool {
     matches!(
         e.kind(),
-        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset | io::ErrorKind::Interrupted
-    ) || e.raw_os_error().is_some_and(|code| code == 24 || code == 23) // EMFILE, ENFILE
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+    ) || e
+        .raw_os_error()
+        .is_some_and(|code| code == 24 || code == 23) // EMFILE, ENFILE
 }
 
 /// A connection's socket with its receive buffer and decoder.
@@ -175,7 +190,12 @@ impl Conn {
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(%e, "TCP_NODELAY");
         }
-        Self { stream, buf: BytesMut::with_capacity(64 * 1024), decoder: StreamDecoder::new(MAX_FRAME_LEN), peer }
+        Self {
+            stream,
+            buf: BytesMut::with_capacity(64 * 1024),
+            decoder: StreamDecoder::new(MAX_FRAME_LEN),
+            peer,
+        }
     }
 
     /// Reads more bytes; returns false at end of stream.
@@ -203,7 +223,9 @@ impl Conn {
                     }
                 }
                 Decoded::Head { .. } | Decoded::Body(_) => {
-                    return Err(ConnectionError::Protocol("bulk data before the connection was initialised".into()));
+                    return Err(ConnectionError::Protocol(
+                        "bulk data before the connection was initialised".into(),
+                    ));
                 }
             }
         }
@@ -211,7 +233,9 @@ impl Conn {
 
     async fn send(&mut self, packet: &Packet<'_>) -> Result<(), ConnectionError> {
         let mut out = vec![0u8; packet.buffer_len()];
-        let n = packet.emit(&mut out).map_err(|e| ConnectionError::Protocol(e.to_string()))?;
+        let n = packet
+            .emit(&mut out)
+            .map_err(|e| ConnectionError::Protocol(e.to_string()))?;
         out.truncate(n);
         self.stream.write_all(&out).await?;
         Ok(())
@@ -231,38 +255,64 @@ fn quickack(stream: &TcpStream) {
     let _ = stream;
 }
 
-async fn serve_connection(shared: Arc<Shared>, stream: TcpStream, peer: SocketAddr) -> Result<(), ConnectionError> {
+async fn serve_connection(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    peer: SocketAddr,
+) -> Result<(), ConnectionError> {
     let mut conn = Conn::new(stream, peer);
     loop {
         let first = tokio::time::timeout(INIT_TIMEOUT, conn.read_packet())
             .await
-            .map_err(|_| ConnectionError::Timeout("Init Command Request or Init Event Request"))??;
+            .map_err(|_| {
+                ConnectionError::Timeout("Init Command Request or Init Event Request")
+            })??;
         let Some(bytes) = first else { return Ok(()) };
         match Packet::parse(&bytes)? {
-            Packet::InitCommandRequest(identity) => return command_connection(shared, conn, identity).await,
+            Packet::InitCommandRequest(identity) => {
+                return command_connection(shared, conn, identity).await;
+            }
             Packet::InitEventRequest { connection_number } => {
                 return event_connection(shared, conn, connection_number).await;
             }
             Packet::ProbeRequest => conn.send(&Packet::ProbeResponse).await?,
             other => {
                 let kind = other.packet_type();
-                conn.send(&Packet::InitFail { reason: InitFailReason::UNSPECIFIED }).await?;
-                return Err(ConnectionError::Protocol(format!("{kind:?} before Init Command Request")));
+                conn.send(&Packet::InitFail {
+                    reason: InitFailReason::UNSPECIFIED,
+                })
+                .await?;
+                return Err(ConnectionError::Protocol(format!(
+                    "{kind:?} before Init Command Request"
+                )));
             }
         }
     }
 }
 
-async fn command_connection(shared: Arc<Shared>, mut conn: Conn, initiator: Identity) -> Result<(), ConnectionError> {
+async fn command_connection(
+    shared: Arc<Shared>,
+    mut conn: Conn,
+    initiator: Identity,
+) -> Result<(), ConnectionError> {
     if initiator.protocol_version >> 16 != 1 {
-        conn.send(&Packet::InitFail { reason: InitFailReason::REJECTED_INITIATOR }).await?;
+        conn.send(&Packet::InitFail {
+            reason: InitFailReason::REJECTED_INITIATOR,
+        })
+        .await?;
         return Err(ConnectionError::Protocol(format!(
             "unsupported protocol version {:#010x}",
             initiator.protocol_version
         )));
     }
-    let Ok(camera) = Arc::clone(&shared.camera).try_lock_owned() else {
-        conn.send(&Packet::InitFail { reason: InitFailReason::BUSY }).await?;
+    // The previous initiator may have hung up a moment ago without the server having seen it
+    // yet (gphoto2 commands run back to back): wait a little before saying Busy.
+    let Ok(camera) = tokio::time::timeout(BUSY_WAIT, Arc::clone(&shared.camera).lock_owned()).await
+    else {
+        conn.send(&Packet::InitFail {
+            reason: InitFailReason::BUSY,
+        })
+        .await?;
         tracing::info!(peer = %conn.peer, name = %initiator.friendly_name, "refused: another initiator is connected");
         return Ok(());
     };
@@ -270,7 +320,10 @@ async fn command_connection(shared: Arc<Shared>, mut conn: Conn, initiator: Iden
         let mut reg = lock(&shared.registry);
         let n = reg.next_connection;
         reg.next_connection = reg.next_connection.wrapping_add(1).max(1);
-        reg.active = Some(ActiveSession { connection_number: n, events: None });
+        reg.active = Some(ActiveSession {
+            connection_number: n,
+            events: None,
+        });
         n
     };
     tracing::info!(peer = %conn.peer, name = %initiator.friendly_name, guid = %initiator.guid, connection_number, "initiator connected");
@@ -282,7 +335,14 @@ async fn command_connection(shared: Arc<Shared>, mut conn: Conn, initiator: Iden
             protocol_version: ptpip::PROTOCOL_VERSION_1_0,
         },
     };
-    let mut session = Session { shared: Arc::clone(&shared), conn, camera, data_in: None, data_tid: None, probes: 0 };
+    let mut session = Session {
+        shared: Arc::clone(&shared),
+        conn,
+        camera,
+        data_in: None,
+        data_tid: None,
+        probes: 0,
+    };
     let result = match session.conn.send(&ack).await {
         Ok(()) => session.run().await,
         Err(e) => Err(e),
@@ -294,7 +354,11 @@ async fn command_connection(shared: Arc<Shared>, mut conn: Conn, initiator: Iden
     result
 }
 
-async fn event_connection(shared: Arc<Shared>, mut conn: Conn, connection_number: u32) -> Result<(), ConnectionError> {
+async fn event_connection(
+    shared: Arc<Shared>,
+    mut conn: Conn,
+    connection_number: u32,
+) -> Result<(), ConnectionError> {
     let (tx, mut rx) = mpsc::channel(EVENT_BACKLOG);
     let accepted = {
         let mut reg = lock(&shared.registry);
@@ -307,8 +371,13 @@ async fn event_connection(shared: Arc<Shared>, mut conn: Conn, connection_number
         }
     };
     if !accepted {
-        conn.send(&Packet::InitFail { reason: InitFailReason::REJECTED_INITIATOR }).await?;
-        return Err(ConnectionError::Protocol(format!("Init Event Request for unknown connection {connection_number}")));
+        conn.send(&Packet::InitFail {
+            reason: InitFailReason::REJECTED_INITIATOR,
+        })
+        .await?;
+        return Err(ConnectionError::Protocol(format!(
+            "Init Event Request for unknown connection {connection_number}"
+        )));
     }
     conn.send(&Packet::InitEventAck).await?;
     tracing::debug!(connection_number, "event connection established");
@@ -372,7 +441,9 @@ impl Session {
             let sleep = async {
                 match deadline {
                     Some(at) => {
-                        let wait = at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO);
+                        let wait = at
+                            .duration_since(SystemTime::now())
+                            .unwrap_or(Duration::ZERO);
                         tokio::time::sleep(wait).await;
                     }
                     None => std::future::pending::<()>().await,
@@ -410,8 +481,13 @@ impl Session {
                 }
                 Decoded::Head { head, .. } => {
                     // A Data or End Data packet too large to hold: its payload follows in pieces.
-                    let kind = head.get(4..8).and_then(|b| b.try_into().ok()).map(u32::from_le_bytes);
-                    self.data_in = Some(StreamedPacket { end: kind == Some(PacketType::END_DATA.0) });
+                    let kind = head
+                        .get(4..8)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u32::from_le_bytes);
+                    self.data_in = Some(StreamedPacket {
+                        end: kind == Some(PacketType::END_DATA.0),
+                    });
                     head.len()
                 }
                 Decoded::Body(piece) => {
@@ -439,14 +515,29 @@ impl Session {
         }
         loop {
             let camera = &mut self.camera;
-            let Some(output) = blocking(|| camera.poll_output()) else { break };
+            let Some(output) = blocking(|| camera.poll_output()) else {
+                break;
+            };
             match output {
-                Output::DataStart { transaction_id, total_len, .. } => {
-                    self.conn.send(&Packet::StartData { transaction_id, total_length: total_len }).await?;
+                Output::DataStart {
+                    transaction_id,
+                    total_len,
+                    ..
+                } => {
+                    self.conn
+                        .send(&Packet::StartData {
+                            transaction_id,
+                            total_length: total_len,
+                        })
+                        .await?;
                     self.data_tid = Some(transaction_id);
                 }
                 Output::Data { bytes, last } => {
-                    let kind = if last { PacketType::END_DATA } else { PacketType::DATA };
+                    let kind = if last {
+                        PacketType::END_DATA
+                    } else {
+                        PacketType::DATA
+                    };
                     let mut head = [0u8; ptpip::DATA_HEADER_LEN];
                     let tid = self.data_tid.unwrap_or(0);
                     ptpip::emit_data_header(&mut head, kind, tid, bytes.len())
@@ -461,12 +552,25 @@ impl Session {
                         self.conn.stream.write_all(&bytes).await?;
                     }
                 }
-                Output::Response { code, transaction_id, params } => {
-                    self.conn.send(&Packet::OperationResponse { code, transaction_id, params }).await?;
+                Output::Response {
+                    code,
+                    transaction_id,
+                    params,
+                } => {
+                    self.conn
+                        .send(&Packet::OperationResponse {
+                            code,
+                            transaction_id,
+                            params,
+                        })
+                        .await?;
                 }
             }
         }
-        let sender = lock(&self.shared.registry).active.as_ref().and_then(|a| a.events.clone());
+        let sender = lock(&self.shared.registry)
+            .active
+            .as_ref()
+            .and_then(|a| a.events.clone());
         if let Some(sender) = sender {
             while let Some(event) = self.camera.poll_event() {
                 if sender.try_send(event).is_err() {
@@ -479,17 +583,37 @@ impl Session {
 }
 
 /// Hands one packet of the command connection to the camera.
-fn handle_packet(camera: &mut Responder, now: SystemTime, packet: Packet<'_>) -> Result<(), ConnectionError> {
+fn handle_packet(
+    camera: &mut Responder,
+    now: SystemTime,
+    packet: Packet<'_>,
+) -> Result<(), ConnectionError> {
     match packet {
-        Packet::OperationRequest { data_phase, code, transaction_id, params } => {
+        Packet::OperationRequest {
+            data_phase,
+            code,
+            transaction_id,
+            params,
+        } => {
             let hint = match data_phase {
                 DataPhase::DATA_OUT => DataHint::DataOut,
                 DataPhase::NO_DATA_OR_DATA_IN => DataHint::NoDataOut,
                 _ => DataHint::Unknown,
             };
-            camera.handle_request(now, Request { code, transaction_id, params }, hint);
+            camera.handle_request(
+                now,
+                Request {
+                    code,
+                    transaction_id,
+                    params,
+                },
+                hint,
+            );
         }
-        Packet::StartData { transaction_id, total_length } => {
+        Packet::StartData {
+            transaction_id,
+            total_length,
+        } => {
             let total = (total_length != u64::MAX).then_some(total_length);
             camera.handle_data_start(now, transaction_id, total);
             if total == Some(0) {

@@ -719,6 +719,11 @@ impl Responder {
         let receive = |sink| Phase::Receiving { request, sink };
         let (reply, vendor) = match handled {
             Handled::Upload { upload, pending } => {
+                if !data_out {
+                    tracing::warn!(code = ?request.code, "SendObject without a data phase");
+                    self.respond(tid, Response::code(ResponseCode::GENERAL_ERROR));
+                    return;
+                }
                 self.phase = receive(Sink::Upload {
                     upload,
                     pending,
@@ -742,7 +747,7 @@ impl Responder {
                 }
             }
             Reply::ReceiveData { limit, too_long } => {
-                if data_out || needs_data {
+                if data_out {
                     self.phase = receive(Sink::Buffer {
                         data: Vec::new(),
                         limit,

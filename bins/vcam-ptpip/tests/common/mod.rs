@@ -1,6 +1,12 @@
 //! Shared harness of the end-to-end tests: start `vcam-ptpip` on a free port, run real clients
 //! with a private HOME, and fail loudly when a tool is missing.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    dead_code,
+    unreachable_pub,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic
+)]
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -45,10 +51,20 @@ impl Server {
         let addr = line
             .trim()
             .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}; stderr: {}", std::fs::read_to_string(&stderr_log).unwrap_or_default()))
+            .unwrap_or_else(|| {
+                panic!(
+                    "unexpected first line {line:?}; stderr: {}",
+                    std::fs::read_to_string(&stderr_log).unwrap_or_default()
+                )
+            })
             .parse()
             .unwrap();
-        Self { child, addr, stderr_log, _log_dir: log_dir }
+        Self {
+            child,
+            addr,
+            stderr_log,
+            _log_dir: log_dir,
+        }
     }
 
     pub fn port(&self) -> u16 {
@@ -73,6 +89,9 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- vcam-ptpip log ---\n{}", self.log());
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -94,7 +113,11 @@ pub struct Run {
 impl Gphoto {
     pub fn new(server: &Server) -> Self {
         require("gphoto2", "gphoto2");
-        Self { home: tempfile::tempdir().unwrap(), cwd: tempfile::tempdir().unwrap(), port: server.gphoto_port() }
+        Self {
+            home: tempfile::tempdir().unwrap(),
+            cwd: tempfile::tempdir().unwrap(),
+            port: server.gphoto_port(),
+        }
     }
 
     pub fn run(&self, args: &[&str]) -> Run {
@@ -113,14 +136,24 @@ impl Gphoto {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         };
-        eprintln!("gphoto2 {args:?} ({:?}): ok={}\n{}{}", started.elapsed(), run.ok, run.stdout, run.stderr);
+        eprintln!(
+            "gphoto2 {args:?} ({:?}): ok={}\n{}{}",
+            started.elapsed(),
+            run.ok,
+            run.stdout,
+            run.stderr
+        );
         run
     }
 
     /// Runs and asserts success.
     pub fn ok(&self, args: &[&str]) -> String {
         let run = self.run(args);
-        assert!(run.ok, "gphoto2 {args:?} failed:\n{}\n{}", run.stdout, run.stderr);
+        assert!(
+            run.ok,
+            "gphoto2 {args:?} failed:\n{}\n{}",
+            run.stdout, run.stderr
+        );
         run.stdout
     }
 
@@ -134,10 +167,14 @@ pub fn sample_folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let dcim = dir.path().join("DCIM/100TEST");
     std::fs::create_dir_all(&dcim).unwrap();
-    let img = image::RgbImage::from_fn(320, 240, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128]));
+    let img = image::RgbImage::from_fn(320, 240, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+    });
     img.save(dcim.join("PIC_0001.JPG")).unwrap();
     img.save(dcim.join("PIC_0002.PNG")).unwrap();
-    let big: Vec<u8> = (0..5_000_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    let big: Vec<u8> = (0..5_000_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+        .collect();
     std::fs::write(dcim.join("MOVIE.MOV"), big).unwrap();
     std::fs::write(dir.path().join("DCIM/NOTES.TXT"), b"vcam test card\n").unwrap();
     dir
@@ -158,7 +195,12 @@ pub fn wait_until(timeout: Duration, mut f: impl FnMut() -> bool) -> bool {
 /// Whether `path` holds a JPEG the `image` crate decodes; returns its size.
 pub fn jpeg_size(path: &Path) -> (u32, u32) {
     let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert_eq!(&bytes[..2], &[0xFF, 0xD8], "{} is not a JPEG", path.display());
+    assert_eq!(
+        &bytes[..2],
+        &[0xFF, 0xD8],
+        "{} is not a JPEG",
+        path.display()
+    );
     let img = image::load_from_memory(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     (img.width(), img.height())
 }
