@@ -8,7 +8,6 @@
 //! Vendor crates define their own constants of these types, for example
 //! `pub const EOS_GET_EVENT: OperationCode = OperationCode(0x9116);`.
 
-
 /// Declares a code newtype with named constants and their spec names, written once.
 ///
 /// ```
@@ -804,7 +803,11 @@ impl DataTypeCode {
     /// The element type of an array type, or the type itself for a scalar.
     #[must_use]
     pub const fn element(self) -> Self {
-        if self.is_array() { Self(self.0 & 0x00FF) } else { self }
+        if self.is_array() {
+            Self(self.0 & 0x00FF)
+        } else {
+            self
+        }
     }
 
     /// Bytes of one scalar value of this type (`None` for UNDEF, STR and unknown types; for an
@@ -952,16 +955,25 @@ mod tests {
     #[test]
     fn names_and_unknown_codes() {
         assert_eq!(OperationCode::GET_DEVICE_INFO.name(), Some("GetDeviceInfo"));
-        assert_eq!(format!("{:?}", OperationCode(0x9116)), "OperationCode(0x9116)");
+        assert_eq!(
+            format!("{:?}", OperationCode(0x9116)),
+            "OperationCode(0x9116)"
+        );
         assert_eq!(format!("{}", ResponseCode::OK), "OK (0x2001)");
         assert_eq!(format!("{}", EventCode(0xc189)), "0xc189");
         let bytes = OperationCode(0x9116).to_bytes();
-        assert_eq!(OperationCode::decode_exact(&bytes).unwrap(), OperationCode(0x9116));
+        assert_eq!(
+            OperationCode::decode_exact(&bytes).unwrap(),
+            OperationCode(0x9116)
+        );
     }
 
     #[test]
     fn every_table_has_unique_values_and_names() {
-        fn check<T: Copy + Ord + fmt::Debug>(known: &[T], name: impl Fn(T) -> Option<&'static str>) {
+        fn check<T: Copy + Ord + fmt::Debug>(
+            known: &[T],
+            name: impl Fn(T) -> Option<&'static str>,
+        ) {
             let mut values = known.to_vec();
             values.sort();
             values.dedup();

@@ -85,7 +85,10 @@ impl<'a, T: Decode<'a>> Decode<'a> for Vec<T> {
 }
 
 /// Reads a PTP array whose elements are `T`, naming it `what` in errors.
-pub fn decode_array<'a, T: Decode<'a>>(r: &mut Reader<'a>, what: &'static str) -> Result<Vec<T>, DecodeError> {
+pub fn decode_array<'a, T: Decode<'a>>(
+    r: &mut Reader<'a>,
+    what: &'static str,
+) -> Result<Vec<T>, DecodeError> {
     let count = r.count(T::MIN_LEN, what)?;
     let mut items = Vec::with_capacity(count);
     for _ in 0..count {
@@ -133,7 +136,11 @@ mod tests {
         let bytes = [0xff, 0xff, 0xff, 0x7f, 1, 2];
         assert!(matches!(
             Vec::<u32>::decode_exact(&bytes),
-            Err(DecodeError::Truncated { what: "UINT32", offset: 4, .. })
+            Err(DecodeError::Truncated {
+                what: "UINT32",
+                offset: 4,
+                ..
+            })
         ));
     }
 
@@ -141,7 +148,11 @@ mod tests {
     fn decode_exact_rejects_trailing_bytes() {
         assert_eq!(
             u16::decode_exact(&[1, 2, 3]),
-            Err(DecodeError::TrailingBytes { what: "UINT16", offset: 2, count: 1 })
+            Err(DecodeError::TrailingBytes {
+                what: "UINT16",
+                offset: 2,
+                count: 1
+            })
         );
     }
 }

@@ -203,17 +203,23 @@ impl Params {
     /// No parameters.
     #[must_use]
     pub const fn empty() -> Self {
-        Self { len: 0, values: [0; Self::MAX] }
+        Self {
+            len: 0,
+            values: [0; Self::MAX],
+        }
     }
 
     /// Parameters from a slice of at most [`Params::MAX`] values.
     pub fn new(values: &[u32]) -> Result<Self, EncodeError> {
         let mut params = Self::empty();
-        let slot = params.values.get_mut(..values.len()).ok_or(EncodeError::TooLong {
-            what: "parameters",
-            len: values.len(),
-            max: Self::MAX,
-        })?;
+        let slot = params
+            .values
+            .get_mut(..values.len())
+            .ok_or(EncodeError::TooLong {
+                what: "parameters",
+                len: values.len(),
+                max: Self::MAX,
+            })?;
         slot.copy_from_slice(values);
         params.len = values.len() as u8;
         Ok(params)
@@ -266,11 +272,14 @@ impl Params {
 
     /// Appends a parameter; fails when five are already present.
     pub fn push(&mut self, value: u32) -> Result<(), EncodeError> {
-        let slot = self.values.get_mut(usize::from(self.len)).ok_or(EncodeError::TooLong {
-            what: "parameters",
-            len: Self::MAX + 1,
-            max: Self::MAX,
-        })?;
+        let slot = self
+            .values
+            .get_mut(usize::from(self.len))
+            .ok_or(EncodeError::TooLong {
+                what: "parameters",
+                len: Self::MAX + 1,
+                max: Self::MAX,
+            })?;
         *slot = value;
         self.len += 1;
         Ok(())
@@ -300,7 +309,9 @@ impl fmt::Debug for Params {
                 write!(f, "{:#x}", self.0)
             }
         }
-        f.debug_list().entries(self.as_slice().iter().map(|&p| Hex(p))).finish()
+        f.debug_list()
+            .entries(self.as_slice().iter().map(|&p| Hex(p)))
+            .finish()
     }
 }
 
@@ -356,19 +367,34 @@ impl ContainerRepr {
     /// A command container (operation request).
     #[must_use]
     pub fn command(code: OperationCode, transaction_id: u32, params: impl Into<Params>) -> Self {
-        Self { kind: ContainerKind::COMMAND, code: code.0, transaction_id, params: params.into() }
+        Self {
+            kind: ContainerKind::COMMAND,
+            code: code.0,
+            transaction_id,
+            params: params.into(),
+        }
     }
 
     /// A response container.
     #[must_use]
     pub fn response(code: ResponseCode, transaction_id: u32, params: impl Into<Params>) -> Self {
-        Self { kind: ContainerKind::RESPONSE, code: code.0, transaction_id, params: params.into() }
+        Self {
+            kind: ContainerKind::RESPONSE,
+            code: code.0,
+            transaction_id,
+            params: params.into(),
+        }
     }
 
     /// An event container.
     #[must_use]
     pub fn event(code: EventCode, transaction_id: u32, params: impl Into<Params>) -> Self {
-        Self { kind: ContainerKind::EVENT, code: code.0, transaction_id, params: params.into() }
+        Self {
+            kind: ContainerKind::EVENT,
+            code: code.0,
+            transaction_id,
+            params: params.into(),
+        }
     }
 
     /// Reads a parameter container from a checked view.
@@ -461,7 +487,12 @@ impl<'a> DataContainer<'a> {
             available,
         })?;
         let (head, payload) = out.split_at_mut(HEADER_LEN);
-        emit_data_header(head, self.code, self.transaction_id, Some(self.payload.len() as u64))?;
+        emit_data_header(
+            head,
+            self.code,
+            self.transaction_id,
+            Some(self.payload.len() as u64),
+        )?;
         payload.copy_from_slice(self.payload);
         Ok(len)
     }
@@ -479,17 +510,21 @@ pub fn emit_data_header(
     payload_len: Option<u64>,
 ) -> Result<usize, EncodeError> {
     let available = buf.len();
-    let head = buf.get_mut(..HEADER_LEN).ok_or(EncodeError::BufferTooSmall {
-        what: "data container header",
-        needed: HEADER_LEN,
-        available,
-    })?;
+    let head = buf
+        .get_mut(..HEADER_LEN)
+        .ok_or(EncodeError::BufferTooSmall {
+            what: "data container header",
+            needed: HEADER_LEN,
+            available,
+        })?;
     let length = payload_len
         .and_then(|n| n.checked_add(HEADER_LEN as u64))
         .and_then(|n| u32::try_from(n).ok())
         .filter(|&n| n != UNKNOWN_LENGTH)
         .unwrap_or(UNKNOWN_LENGTH);
-    head.copy_from_slice(ContainerHeader::new(length, ContainerKind::DATA, code, transaction_id).as_bytes());
+    head.copy_from_slice(
+        ContainerHeader::new(length, ContainerKind::DATA, code, transaction_id).as_bytes(),
+    );
     Ok(HEADER_LEN)
 }
 
@@ -506,7 +541,10 @@ mod tests {
         assert_eq!(c.code(), 0x1002);
         assert_eq!(c.len(), 16);
         let repr = ContainerRepr::parse(&c).unwrap();
-        assert_eq!(repr, ContainerRepr::command(OperationCode::OPEN_SESSION, 0, [1]));
+        assert_eq!(
+            repr,
+            ContainerRepr::command(OperationCode::OPEN_SESSION, 0, [1])
+        );
         let mut buf = [0xa5; 20];
         assert_eq!(repr.emit(&mut buf).unwrap(), 16);
         assert_eq!(buf[..16], OPEN_SESSION);
@@ -515,11 +553,20 @@ mod tests {
 
     #[test]
     fn rejects_bad_lengths_and_params() {
-        assert!(matches!(Container::new_checked(&OPEN_SESSION[..11]), Err(DecodeError::Truncated { .. })));
-        assert!(matches!(Container::new_checked(&OPEN_SESSION[..15]), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            Container::new_checked(&OPEN_SESSION[..11]),
+            Err(DecodeError::Truncated { .. })
+        ));
+        assert!(matches!(
+            Container::new_checked(&OPEN_SESSION[..15]),
+            Err(DecodeError::Truncated { .. })
+        ));
         let mut short = OPEN_SESSION;
         short[0] = 4;
-        assert!(matches!(Container::new_checked(&short), Err(DecodeError::Invalid { .. })));
+        assert!(matches!(
+            Container::new_checked(&short),
+            Err(DecodeError::Invalid { .. })
+        ));
         let mut odd = [0u8; 14];
         odd[0] = 14;
         odd[4] = 1;
@@ -532,7 +579,11 @@ mod tests {
 
     #[test]
     fn data_container_round_trip_and_streaming_header() {
-        let data = DataContainer { code: 0x1009, transaction_id: 7, payload: b"JPEG" };
+        let data = DataContainer {
+            code: 0x1009,
+            transaction_id: 7,
+            payload: b"JPEG",
+        };
         let mut buf = [0xa5; 17];
         assert_eq!(data.emit(&mut buf).unwrap(), 16);
         assert_eq!(buf[16], 0xa5);
@@ -540,7 +591,10 @@ mod tests {
         assert_eq!(parsed, data);
         let mut head = [0u8; 12];
         emit_data_header(&mut head, 0x1009, 1, Some(5 << 30)).unwrap();
-        assert_eq!(ContainerHeader::read(&head).unwrap().length(), UNKNOWN_LENGTH);
+        assert_eq!(
+            ContainerHeader::read(&head).unwrap().length(),
+            UNKNOWN_LENGTH
+        );
         emit_data_header(&mut head, 0x1009, 1, Some(100)).unwrap();
         assert_eq!(ContainerHeader::read(&head).unwrap().length(), 112);
         assert!(emit_data_header(&mut [0u8; 11], 0x1009, 1, None).is_err());

@@ -91,11 +91,9 @@ impl DateTime {
             Some(TimeZone::Offset(minutes)) => minutes as i64 * 60,
             _ => 0,
         };
-        let secs = days * 86_400
-            + self.hour as i64 * 3600
-            + self.minute as i64 * 60
-            + self.second as i64
-            - offset;
+        let secs =
+            days * 86_400 + self.hour as i64 * 3600 + self.minute as i64 * 60 + self.second as i64
+                - offset;
         if secs < 0 { None } else { Some(secs as u64) }
     }
 
@@ -138,7 +136,9 @@ impl FromStr for DateTime {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let b = s.as_bytes();
         let field = |range: core::ops::Range<usize>, what| {
-            b.get(range).ok_or(DateTimeError("too short")).and_then(|d| digits(d, what))
+            b.get(range)
+                .ok_or(DateTimeError("too short"))
+                .and_then(|d| digits(d, what))
         };
         if b.get(8) != Some(&b'T') {
             return Err(DateTimeError("expected 'T' after YYYYMMDD"));
@@ -210,7 +210,10 @@ impl Decode<'_> for DateTime {
 /// Reads a DateTime string that may be empty (empty means "not known"), naming it `what`.
 ///
 /// A few real devices add a NUL or spaces after the time; those are ignored.
-pub fn read_datetime(r: &mut Reader<'_>, what: &'static str) -> Result<Option<DateTime>, DecodeError> {
+pub fn read_datetime(
+    r: &mut Reader<'_>,
+    what: &'static str,
+) -> Result<Option<DateTime>, DecodeError> {
     let at = r.position();
     let s = read_string(r, what)?;
     let trimmed = s.trim_end_matches(['\0', ' ']);
@@ -251,7 +254,10 @@ mod tests {
     fn parses_every_form() {
         let dt: DateTime = "20240229T235960.5+0130".parse().unwrap();
         assert_eq!((dt.year, dt.month, dt.day), (2024, 2, 29));
-        assert_eq!((dt.hour, dt.minute, dt.second, dt.tenths), (23, 59, 60, Some(5)));
+        assert_eq!(
+            (dt.hour, dt.minute, dt.second, dt.tenths),
+            (23, 59, 60, Some(5))
+        );
         assert_eq!(dt.zone, Some(TimeZone::Offset(90)));
         assert_eq!(dt.to_string(), "20240229T235960.5+0130");
         let dt: DateTime = "19991231T120000Z".parse().unwrap();
@@ -264,8 +270,16 @@ mod tests {
     #[test]
     fn rejects_malformed() {
         for bad in [
-            "", "2024", "20240101 000000", "20241301T000000", "20240101T240000", "20240101T000000X",
-            "20240101T000000+01", "2024010AT000000", "20240101T000000.", "20240101T000000+0160",
+            "",
+            "2024",
+            "20240101 000000",
+            "20241301T000000",
+            "20240101T240000",
+            "20240101T000000X",
+            "20240101T000000+01",
+            "2024010AT000000",
+            "20240101T000000.",
+            "20240101T000000+0160",
         ] {
             assert!(bad.parse::<DateTime>().is_err(), "{bad}");
         }
@@ -277,7 +291,10 @@ mod tests {
             let dt = DateTime::from_unix_seconds(secs);
             assert_eq!(dt.to_unix_seconds(), Some(secs), "{dt}");
         }
-        assert_eq!(DateTime::from_unix_seconds(1_700_000_000).to_string(), "20231114T221320Z");
+        assert_eq!(
+            DateTime::from_unix_seconds(1_700_000_000).to_string(),
+            "20231114T221320Z"
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@
 #[non_exhaustive]
 pub enum DecodeError {
     /// The input ended before the item did.
-    #[error("{what}: truncated at offset {offset}: needs {needed} more bytes, only {available} left")]
+    #[error(
+        "{what}: truncated at offset {offset}: needs {needed} more bytes, only {available} left"
+    )]
     Truncated {
         /// The item being decoded.
         what: &'static str,

@@ -48,9 +48,9 @@ pub mod stream;
 mod string;
 
 pub use code::{
-    AccessCapability, AssociationType, ContainerKind, DataTypeCode, DevicePropCode, EventCode, FilesystemType,
-    FormFlag, FunctionalMode, ObjectFormatCode, ObjectPropCode, OperationCode, ProtectionStatus, ResponseCode,
-    StorageType,
+    AccessCapability, AssociationType, ContainerKind, DataTypeCode, DevicePropCode, EventCode,
+    FilesystemType, FormFlag, FunctionalMode, ObjectFormatCode, ObjectPropCode, OperationCode,
+    ProtectionStatus, ResponseCode, StorageType,
 };
 pub use codec::{Decode, Encode, decode_array, encode_count};
 pub use container::{Container, ContainerHeader, ContainerRepr, DataContainer, Params};

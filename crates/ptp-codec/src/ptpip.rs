@@ -218,7 +218,11 @@ fn read_name(r: &mut Reader<'_>) -> Result<String, DecodeError> {
             break;
         }
         if units.len() == MAX_FRIENDLY_NAME_UNITS {
-            return Err(Reader::invalid_at(WHAT, start, "longer than 255 UTF-16 units"));
+            return Err(Reader::invalid_at(
+                WHAT,
+                start,
+                "longer than 255 UTF-16 units",
+            ));
         }
         units.push(unit);
     }
@@ -229,7 +233,11 @@ fn read_identity(r: &mut Reader<'_>) -> Result<Identity, DecodeError> {
     let guid = Guid(r.array("GUID")?);
     let friendly_name = read_name(r)?;
     let protocol_version = r.u32("protocol version")?;
-    Ok(Identity { guid, friendly_name, protocol_version })
+    Ok(Identity {
+        guid,
+        friendly_name,
+        protocol_version,
+    })
 }
 
 fn name_len(name: &str) -> usize {
@@ -278,7 +286,11 @@ impl<'a> Packet<'a> {
         let length = r.u32("PTP/IP packet length")? as usize;
         let packet_type = PacketType(r.u32("PTP/IP packet type")?);
         if length < HEADER_LEN {
-            return Err(Reader::invalid_at("PTP/IP packet length", 0, "shorter than the 8-byte header"));
+            return Err(Reader::invalid_at(
+                "PTP/IP packet length",
+                0,
+                "shorter than the 8-byte header",
+            ));
         }
         let mut body = r.sub(length - HEADER_LEN, "PTP/IP packet")?;
         let b = &mut body;
@@ -286,45 +298,74 @@ impl<'a> Packet<'a> {
             PacketType::INIT_COMMAND_REQUEST => Self::InitCommandRequest(read_identity(b)?),
             PacketType::INIT_COMMAND_ACK => {
                 let connection_number = b.u32("connection number")?;
-                Self::InitCommandAck { connection_number, identity: read_identity(b)? }
+                Self::InitCommandAck {
+                    connection_number,
+                    identity: read_identity(b)?,
+                }
             }
-            PacketType::INIT_EVENT_REQUEST => {
-                Self::InitEventRequest { connection_number: b.u32("connection number")? }
-            }
+            PacketType::INIT_EVENT_REQUEST => Self::InitEventRequest {
+                connection_number: b.u32("connection number")?,
+            },
             PacketType::INIT_EVENT_ACK => Self::InitEventAck,
-            PacketType::INIT_FAIL => Self::InitFail { reason: InitFailReason(b.u32("Init Fail reason")?) },
+            PacketType::INIT_FAIL => Self::InitFail {
+                reason: InitFailReason(b.u32("Init Fail reason")?),
+            },
             PacketType::OPERATION_REQUEST => {
                 let data_phase = DataPhase(b.u32("data phase")?);
                 let code = OperationCode(b.u16("operation code")?);
                 let transaction_id = b.u32("transaction ID")?;
                 let at = b.position();
                 let params = Params::from_le_bytes(b.rest(), at)?;
-                Self::OperationRequest { data_phase, code, transaction_id, params }
+                Self::OperationRequest {
+                    data_phase,
+                    code,
+                    transaction_id,
+                    params,
+                }
             }
             PacketType::OPERATION_RESPONSE => {
                 let code = ResponseCode(b.u16("response code")?);
                 let transaction_id = b.u32("transaction ID")?;
                 let at = b.position();
                 let params = Params::from_le_bytes(b.rest(), at)?;
-                Self::OperationResponse { code, transaction_id, params }
+                Self::OperationResponse {
+                    code,
+                    transaction_id,
+                    params,
+                }
             }
             PacketType::EVENT => {
                 let code = EventCode(b.u16("event code")?);
                 let transaction_id = b.u32("transaction ID")?;
                 let at = b.position();
                 let params = Params::from_le_bytes(b.rest(), at)?;
-                Self::Event { code, transaction_id, params }
+                Self::Event {
+                    code,
+                    transaction_id,
+                    params,
+                }
             }
             PacketType::START_DATA => Self::StartData {
                 transaction_id: b.u32("transaction ID")?,
                 total_length: b.u64("total data length")?,
             },
-            PacketType::DATA => Self::Data { transaction_id: b.u32("transaction ID")?, payload: b.rest() },
-            PacketType::CANCEL => Self::Cancel { transaction_id: b.u32("transaction ID")? },
-            PacketType::END_DATA => Self::EndData { transaction_id: b.u32("transaction ID")?, payload: b.rest() },
+            PacketType::DATA => Self::Data {
+                transaction_id: b.u32("transaction ID")?,
+                payload: b.rest(),
+            },
+            PacketType::CANCEL => Self::Cancel {
+                transaction_id: b.u32("transaction ID")?,
+            },
+            PacketType::END_DATA => Self::EndData {
+                transaction_id: b.u32("transaction ID")?,
+                payload: b.rest(),
+            },
             PacketType::PROBE_REQUEST => Self::ProbeRequest,
             PacketType::PROBE_RESPONSE => Self::ProbeResponse,
-            packet_type => Self::Unknown { packet_type, payload: b.rest() },
+            packet_type => Self::Unknown {
+                packet_type,
+                payload: b.rest(),
+            },
         };
         body.expect_end(packet.packet_type().name().unwrap_or("PTP/IP packet"))?;
         Ok((packet, length))
@@ -336,11 +377,15 @@ impl<'a> Packet<'a> {
         HEADER_LEN
             + match self {
                 Self::InitCommandRequest(id) => 16 + name_len(&id.friendly_name) + 4,
-                Self::InitCommandAck { identity, .. } => 4 + 16 + name_len(&identity.friendly_name) + 4,
+                Self::InitCommandAck { identity, .. } => {
+                    4 + 16 + name_len(&identity.friendly_name) + 4
+                }
                 Self::InitEventRequest { .. } | Self::InitFail { .. } | Self::Cancel { .. } => 4,
                 Self::InitEventAck | Self::ProbeRequest | Self::ProbeResponse => 0,
                 Self::OperationRequest { params, .. } => 4 + 2 + 4 + 4 * params.len(),
-                Self::OperationResponse { params, .. } | Self::Event { params, .. } => 2 + 4 + 4 * params.len(),
+                Self::OperationResponse { params, .. } | Self::Event { params, .. } => {
+                    2 + 4 + 4 * params.len()
+                }
                 Self::StartData { .. } => 4 + 8,
                 Self::Data { payload, .. } | Self::EndData { payload, .. } => 4 + payload.len(),
                 Self::Unknown { payload, .. } => payload.len(),
@@ -366,7 +411,10 @@ impl<'a> Packet<'a> {
         w.put(&self.packet_type().0.to_le_bytes());
         match self {
             Self::InitCommandRequest(id) => w.identity(id),
-            Self::InitCommandAck { connection_number, identity } => {
+            Self::InitCommandAck {
+                connection_number,
+                identity,
+            } => {
                 w.put(&connection_number.to_le_bytes());
                 w.identity(identity);
             }
@@ -374,27 +422,50 @@ impl<'a> Packet<'a> {
             Self::InitFail { reason } => w.put(&reason.0.to_le_bytes()),
             Self::Cancel { transaction_id } => w.put(&transaction_id.to_le_bytes()),
             Self::InitEventAck | Self::ProbeRequest | Self::ProbeResponse => {}
-            Self::OperationRequest { data_phase, code, transaction_id, params } => {
+            Self::OperationRequest {
+                data_phase,
+                code,
+                transaction_id,
+                params,
+            } => {
                 w.put(&data_phase.0.to_le_bytes());
                 w.put(&code.0.to_le_bytes());
                 w.put(&transaction_id.to_le_bytes());
                 w.params(params);
             }
-            Self::OperationResponse { code, transaction_id, params } => {
+            Self::OperationResponse {
+                code,
+                transaction_id,
+                params,
+            } => {
                 w.put(&code.0.to_le_bytes());
                 w.put(&transaction_id.to_le_bytes());
                 w.params(params);
             }
-            Self::Event { code, transaction_id, params } => {
+            Self::Event {
+                code,
+                transaction_id,
+                params,
+            } => {
                 w.put(&code.0.to_le_bytes());
                 w.put(&transaction_id.to_le_bytes());
                 w.params(params);
             }
-            Self::StartData { transaction_id, total_length } => {
+            Self::StartData {
+                transaction_id,
+                total_length,
+            } => {
                 w.put(&transaction_id.to_le_bytes());
                 w.put(&total_length.to_le_bytes());
             }
-            Self::Data { transaction_id, payload } | Self::EndData { transaction_id, payload } => {
+            Self::Data {
+                transaction_id,
+                payload,
+            }
+            | Self::EndData {
+                transaction_id,
+                payload,
+            } => {
                 w.put(&transaction_id.to_le_bytes());
                 w.put(payload);
             }
@@ -415,19 +486,29 @@ pub fn emit_data_header(
     payload_len: usize,
 ) -> Result<usize, EncodeError> {
     if packet_type != PacketType::DATA && packet_type != PacketType::END_DATA {
-        return Err(EncodeError::TooLong { what: "data packet type (must be 10 or 12)", len: packet_type.0 as usize, max: 12 });
+        return Err(EncodeError::TooLong {
+            what: "data packet type (must be 10 or 12)",
+            len: packet_type.0 as usize,
+            max: 12,
+        });
     }
     let max = u32::MAX as usize - DATA_HEADER_LEN;
     let length = payload_len
         .checked_add(DATA_HEADER_LEN)
         .and_then(|n| u32::try_from(n).ok())
-        .ok_or(EncodeError::TooLong { what: "PTP/IP data payload", len: payload_len, max })?;
+        .ok_or(EncodeError::TooLong {
+            what: "PTP/IP data payload",
+            len: payload_len,
+            max,
+        })?;
     let available = buf.len();
-    let out = buf.get_mut(..DATA_HEADER_LEN).ok_or(EncodeError::BufferTooSmall {
-        what: "PTP/IP data header",
-        needed: DATA_HEADER_LEN,
-        available,
-    })?;
+    let out = buf
+        .get_mut(..DATA_HEADER_LEN)
+        .ok_or(EncodeError::BufferTooSmall {
+            what: "PTP/IP data header",
+            needed: DATA_HEADER_LEN,
+            available,
+        })?;
     let mut w = SliceWriter { buf: out, pos: 0 };
     w.put(&length.to_le_bytes());
     w.put(&packet_type.0.to_le_bytes());
@@ -457,7 +538,12 @@ impl SliceWriter<'_> {
 
     fn identity(&mut self, id: &Identity) {
         self.put(&id.guid.0);
-        for unit in id.friendly_name.encode_utf16().take(MAX_FRIENDLY_NAME_UNITS).chain(core::iter::once(0)) {
+        for unit in id
+            .friendly_name
+            .encode_utf16()
+            .take(MAX_FRIENDLY_NAME_UNITS)
+            .chain(core::iter::once(0))
+        {
             self.put(&unit.to_le_bytes());
         }
         self.put(&id.protocol_version.to_le_bytes());
@@ -472,14 +558,16 @@ mod tests {
     /// An Init Command Request as libgphoto2 2.5.30 sends it (hostname "vm"), from
     /// ../shared/reference/client-expectations.md §3.1.
     const GPHOTO_INIT: [u8; 34] = [
-        0x22, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x76, 0, 0x6d, 0, 0, 0, 0, 0,
-        1, 0,
+        0x22, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x76, 0,
+        0x6d, 0, 0, 0, 0, 0, 1, 0,
     ];
 
     #[test]
     fn parses_gphoto2_init_request() {
         let p = Packet::parse(&GPHOTO_INIT).unwrap();
-        let Packet::InitCommandRequest(id) = &p else { panic!("{p:?}") };
+        let Packet::InitCommandRequest(id) = &p else {
+            panic!("{p:?}")
+        };
         assert_eq!(id.friendly_name, "vm");
         assert_eq!(id.protocol_version, PROTOCOL_VERSION_1_0);
         assert_eq!(id.guid.0[0], 1);
@@ -491,28 +579,59 @@ mod tests {
 
     #[test]
     fn every_packet_round_trips() {
-        let id = Identity { guid: Guid([7; 16]), friendly_name: "Canon EOS 1300D".into(), protocol_version: PROTOCOL_VERSION_1_0 };
+        let id = Identity {
+            guid: Guid([7; 16]),
+            friendly_name: "Canon EOS 1300D".into(),
+            protocol_version: PROTOCOL_VERSION_1_0,
+        };
         let packets = vec![
             Packet::InitCommandRequest(id.clone()),
-            Packet::InitCommandAck { connection_number: 1, identity: id },
-            Packet::InitEventRequest { connection_number: 1 },
+            Packet::InitCommandAck {
+                connection_number: 1,
+                identity: id,
+            },
+            Packet::InitEventRequest {
+                connection_number: 1,
+            },
             Packet::InitEventAck,
-            Packet::InitFail { reason: InitFailReason::BUSY },
+            Packet::InitFail {
+                reason: InitFailReason::BUSY,
+            },
             Packet::OperationRequest {
                 data_phase: DataPhase::DATA_OUT,
                 code: OperationCode::SEND_OBJECT_INFO,
                 transaction_id: 9,
                 params: Params::from([0x10001, 0xffff_ffff]),
             },
-            Packet::OperationResponse { code: ResponseCode::OK, transaction_id: 9, params: Params::from([1, 2, 3]) },
-            Packet::Event { code: EventCode::OBJECT_ADDED, transaction_id: 0xffff_ffff, params: Params::from([5]) },
-            Packet::StartData { transaction_id: 4, total_length: 1 << 33 },
-            Packet::Data { transaction_id: 4, payload: b"abc" },
+            Packet::OperationResponse {
+                code: ResponseCode::OK,
+                transaction_id: 9,
+                params: Params::from([1, 2, 3]),
+            },
+            Packet::Event {
+                code: EventCode::OBJECT_ADDED,
+                transaction_id: 0xffff_ffff,
+                params: Params::from([5]),
+            },
+            Packet::StartData {
+                transaction_id: 4,
+                total_length: 1 << 33,
+            },
+            Packet::Data {
+                transaction_id: 4,
+                payload: b"abc",
+            },
             Packet::Cancel { transaction_id: 4 },
-            Packet::EndData { transaction_id: 4, payload: b"" },
+            Packet::EndData {
+                transaction_id: 4,
+                payload: b"",
+            },
             Packet::ProbeRequest,
             Packet::ProbeResponse,
-            Packet::Unknown { packet_type: PacketType(0x9999), payload: b"xy" },
+            Packet::Unknown {
+                packet_type: PacketType(0x9999),
+                payload: b"xy",
+            },
         ];
         for p in packets {
             let mut buf = vec![0xa5; p.buffer_len() + 3];
@@ -529,13 +648,22 @@ mod tests {
         bad[0] = 4;
         assert!(Packet::parse(&bad).is_err());
         bad[0] = 0x40;
-        assert!(matches!(Packet::parse(&bad), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            Packet::parse(&bad),
+            Err(DecodeError::Truncated { .. })
+        ));
         // An Operation Request shorter than its fixed fields.
         let short = [14, 0, 0, 0, 6, 0, 0, 0, 1, 0, 0, 0, 1, 0x10];
-        assert!(matches!(Packet::parse(&short), Err(DecodeError::Truncated { .. })));
+        assert!(matches!(
+            Packet::parse(&short),
+            Err(DecodeError::Truncated { .. })
+        ));
         // Init Event Request with extra bytes.
         let long = [13, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0];
-        assert!(matches!(Packet::parse(&long), Err(DecodeError::TrailingBytes { .. })));
+        assert!(matches!(
+            Packet::parse(&long),
+            Err(DecodeError::TrailingBytes { .. })
+        ));
     }
 
     #[test]

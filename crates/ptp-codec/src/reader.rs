@@ -37,7 +37,11 @@ impl<'a> Reader<'a> {
     /// A reader over `buf`, starting at offset 0.
     #[must_use]
     pub const fn new(buf: &'a [u8]) -> Self {
-        Self { buf, pos: 0, base: 0 }
+        Self {
+            buf,
+            pos: 0,
+            base: 0,
+        }
     }
 
     /// A reader over `buf` whose error offsets start at `base` (the position of `buf` inside a
@@ -132,7 +136,11 @@ impl<'a> Reader<'a> {
     ///
     /// This is what keeps a peer's claim from sizing an allocation: the count is only trusted
     /// once the bytes for it are known to be present.
-    pub fn count(&mut self, min_element_len: usize, what: &'static str) -> Result<usize, DecodeError> {
+    pub fn count(
+        &mut self,
+        min_element_len: usize,
+        what: &'static str,
+    ) -> Result<usize, DecodeError> {
         let at = self.position();
         let count = self.u32(what)?;
         let count = usize::try_from(count).map_err(|_| DecodeError::Invalid {
@@ -177,8 +185,16 @@ impl<'a> Reader<'a> {
 
     /// An [`DecodeError::Invalid`] error at an earlier position (from [`Reader::position`]).
     #[must_use]
-    pub const fn invalid_at(what: &'static str, offset: usize, reason: &'static str) -> DecodeError {
-        DecodeError::Invalid { what, offset, reason }
+    pub const fn invalid_at(
+        what: &'static str,
+        offset: usize,
+        reason: &'static str,
+    ) -> DecodeError {
+        DecodeError::Invalid {
+            what,
+            offset,
+            reason,
+        }
     }
 
     const fn truncated(&self, what: &'static str, needed: usize) -> DecodeError {
@@ -202,7 +218,12 @@ mod tests {
         assert_eq!(r.u32("b").unwrap(), 0x0605_0403);
         assert_eq!(
             r.u16("c"),
-            Err(DecodeError::Truncated { what: "c", offset: 6, needed: 2, available: 1 })
+            Err(DecodeError::Truncated {
+                what: "c",
+                offset: 6,
+                needed: 2,
+                available: 1
+            })
         );
         // A failed read consumes nothing.
         assert_eq!(r.u8("d").unwrap(), 7);
@@ -213,7 +234,14 @@ mod tests {
     fn count_refuses_claims_larger_than_the_input() {
         let mut r = Reader::new(&[0xff, 0xff, 0xff, 0xff, 0, 0]);
         let err = r.count(2, "array").unwrap_err();
-        assert!(matches!(err, DecodeError::Truncated { what: "array", offset: 4, .. }));
+        assert!(matches!(
+            err,
+            DecodeError::Truncated {
+                what: "array",
+                offset: 4,
+                ..
+            }
+        ));
         let mut r = Reader::new(&[1, 0, 0, 0, 9, 0]);
         assert_eq!(r.count(2, "array").unwrap(), 1);
     }
@@ -227,7 +255,12 @@ mod tests {
         sub.u8("x").unwrap();
         assert_eq!(
             sub.u8("y"),
-            Err(DecodeError::Truncated { what: "y", offset: 15, needed: 1, available: 0 })
+            Err(DecodeError::Truncated {
+                what: "y",
+                offset: 15,
+                needed: 1,
+                available: 0
+            })
         );
     }
 }

@@ -98,7 +98,10 @@ impl Framing for PtpIp {
     fn peek(head: &[u8]) -> (Option<u64>, bool) {
         let length = read_u32(head, 0);
         let kind = PacketType(read_u32(head, 4));
-        (Some(u64::from(length)), kind == PacketType::DATA || kind == PacketType::END_DATA)
+        (
+            Some(u64::from(length)),
+            kind == PacketType::DATA || kind == PacketType::END_DATA,
+        )
     }
 }
 
@@ -107,7 +110,12 @@ fn byte(buf: &[u8], i: usize) -> u8 {
 }
 
 fn read_u32(buf: &[u8], at: usize) -> u32 {
-    u32::from_le_bytes([byte(buf, at), byte(buf, at + 1), byte(buf, at + 2), byte(buf, at + 3)])
+    u32::from_le_bytes([
+        byte(buf, at),
+        byte(buf, at + 1),
+        byte(buf, at + 2),
+        byte(buf, at + 3),
+    ])
 }
 
 /// What [`StreamDecoder::decode`] found at the start of the pending bytes.
@@ -165,7 +173,11 @@ impl<F: Framing> StreamDecoder<F> {
     /// frames. The limit is raised to the framing's streamed head size if smaller.
     #[must_use]
     pub fn new(max_frame_len: usize) -> Self {
-        Self { max_frame_len: max_frame_len.max(F::STREAM_HEAD_LEN), state: State::Idle, _framing: PhantomData }
+        Self {
+            max_frame_len: max_frame_len.max(F::STREAM_HEAD_LEN),
+            state: State::Idle,
+            _framing: PhantomData,
+        }
     }
 
     /// The frame size limit.
@@ -199,7 +211,9 @@ impl<F: Framing> StreamDecoder<F> {
 
     fn decode_body<'a>(&mut self, pending: &'a [u8], remaining: Option<u64>) -> Decoded<'a> {
         let take = match remaining {
-            Some(left) => usize::try_from(left).unwrap_or(usize::MAX).min(pending.len()),
+            Some(left) => usize::try_from(left)
+                .unwrap_or(usize::MAX)
+                .min(pending.len()),
             None => pending.len(),
         };
         if take == 0 {
@@ -207,7 +221,13 @@ impl<F: Framing> StreamDecoder<F> {
         }
         if let Some(left) = remaining {
             let left = left - take as u64;
-            self.state = if left == 0 { State::Idle } else { State::Body { remaining: Some(left) } };
+            self.state = if left == 0 {
+                State::Idle
+            } else {
+                State::Body {
+                    remaining: Some(left),
+                }
+            };
         }
         Decoded::Body(pending.get(..take).unwrap_or_default())
     }
@@ -226,7 +246,9 @@ impl<F: Framing> StreamDecoder<F> {
                 reason: "declared length is shorter than the header",
             });
         }
-        let fits = declared.and_then(|len| usize::try_from(len).ok()).filter(|&len| len <= self.max_frame_len);
+        let fits = declared
+            .and_then(|len| usize::try_from(len).ok())
+            .filter(|&len| len <= self.max_frame_len);
         if let Some(len) = fits {
             return Ok(match pending.get(..len) {
                 Some(frame) => Decoded::Frame(frame),
@@ -244,7 +266,9 @@ impl<F: Framing> StreamDecoder<F> {
             return Ok(Decoded::NeedMore(F::STREAM_HEAD_LEN - pending.len()));
         };
         let body_len = declared.map(|len| len - F::STREAM_HEAD_LEN as u64);
-        self.state = State::Body { remaining: body_len };
+        self.state = State::Body {
+            remaining: body_len,
+        };
         Ok(Decoded::Head { head, body_len })
     }
 }
@@ -277,7 +301,13 @@ mod tests {
         let mut d = StreamDecoder::<Usb>::new(1024);
         let mut head = usb(12, 1);
         head[..4].copy_from_slice(&0x7fff_ffffu32.to_le_bytes());
-        assert!(matches!(d.decode(&head), Err(DecodeError::TooLarge { declared: 0x7fff_ffff, .. })));
+        assert!(matches!(
+            d.decode(&head),
+            Err(DecodeError::TooLarge {
+                declared: 0x7fff_ffff,
+                ..
+            })
+        ));
         head[..4].copy_from_slice(&3u32.to_le_bytes());
         assert!(matches!(d.decode(&head), Err(DecodeError::Invalid { .. })));
     }
@@ -288,13 +318,17 @@ mod tests {
         let mut frame = usb(12, 2);
         frame[..4].copy_from_slice(&112u32.to_le_bytes());
         frame.extend((0..100).map(|i| i as u8));
-        let Decoded::Head { head, body_len } = d.decode(&frame).unwrap() else { panic!() };
+        let Decoded::Head { head, body_len } = d.decode(&frame).unwrap() else {
+            panic!()
+        };
         assert_eq!((head.len(), body_len), (12, Some(100)));
         let mut body = Vec::new();
         let mut rest = &frame[12..];
         while !rest.is_empty() {
             let piece = &rest[..rest.len().min(30)];
-            let Decoded::Body(b) = d.decode(piece).unwrap() else { panic!() };
+            let Decoded::Body(b) = d.decode(piece).unwrap() else {
+                panic!()
+            };
             body.extend_from_slice(b);
             rest = &rest[b.len()..];
         }
@@ -308,7 +342,10 @@ mod tests {
         let mut d = StreamDecoder::<Usb>::new(64);
         let mut frame = usb(12, 2);
         frame[..4].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(matches!(d.decode(&frame).unwrap(), Decoded::Head { body_len: None, .. }));
+        assert!(matches!(
+            d.decode(&frame).unwrap(),
+            Decoded::Head { body_len: None, .. }
+        ));
         assert_eq!(d.decode(b"xyz").unwrap(), Decoded::Body(b"xyz"));
         assert!(d.finish_body());
         assert!(!d.in_body());
@@ -318,7 +355,13 @@ mod tests {
     fn ptpip_data_packets_stream_and_others_do_not() {
         let mut d = StreamDecoder::<PtpIp>::new(16);
         let data = [40, 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0];
-        assert!(matches!(d.decode(&data).unwrap(), Decoded::Head { body_len: Some(28), .. }));
+        assert!(matches!(
+            d.decode(&data).unwrap(),
+            Decoded::Head {
+                body_len: Some(28),
+                ..
+            }
+        ));
         let mut d = StreamDecoder::<PtpIp>::new(16);
         let req = [40, 0, 0, 0, 6, 0, 0, 0];
         assert!(matches!(d.decode(&req), Err(DecodeError::TooLarge { .. })));
