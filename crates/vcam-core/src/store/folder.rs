@@ -989,6 +989,25 @@ mod tests {
     }
 
     #[test]
+    fn handles_are_allocated_only_for_listed_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = dir.path().join("DCIM/100BULK");
+        fs::create_dir_all(&deep).unwrap();
+        for i in 0..2000 {
+            fs::write(deep.join(format!("IMG_{i:05}.JPG")), b"").unwrap();
+        }
+        let mut s = FolderStore::open(dir.path(), false).unwrap();
+        assert!(s.nodes.is_empty(), "opening a card visits nothing");
+        let root = s.object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::Root).unwrap();
+        assert_eq!(root.len(), 1);
+        assert_eq!(s.nodes.len(), 1, "listing the root allocates only the root's children");
+        let dcim = s.object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::In(root[0])).unwrap();
+        let bulk = s.object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::In(dcim[0])).unwrap();
+        assert_eq!(bulk.len(), 2000);
+        assert_eq!(s.infos.len(), 0, "no file was opened to list it");
+    }
+
+    #[test]
     fn lists_lazily_and_keeps_handles() {
         let (dir, mut s) = store();
         let all = s
