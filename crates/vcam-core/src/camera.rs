@@ -64,6 +64,8 @@ pub struct CameraState {
     pub(crate) timers: BTreeMap<(SystemTime, u64), crate::responder::Timer>,
     timer_seq: u64,
     pub(crate) open_capture: Option<u32>,
+    /// MTP object references (SetObjectReferences), by object.
+    pub(crate) references: BTreeMap<u32, Vec<u32>>,
 }
 
 impl Default for CameraState {
@@ -77,6 +79,7 @@ impl Default for CameraState {
             timers: BTreeMap::new(),
             timer_seq: 0,
             open_capture: None,
+            references: BTreeMap::new(),
         }
     }
 }

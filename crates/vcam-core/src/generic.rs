@@ -207,7 +207,8 @@ pub fn standard_properties() -> Vec<PropertyDef> {
 /// The generic PTP camera (`generic`).
 #[must_use]
 pub fn generic() -> CameraModel {
-    let mut usb = UsbIdentity::still_image(0x1d6b, 0x0100, "vcam", "vcam Generic PTP Camera");
+    // pid.codes test VID:PID: no real body has it, so clients fall back to the Still Image class.
+    let mut usb = UsbIdentity::still_image(0x1209, 0x0001, "vcam", "vcam Generic PTP Camera");
     usb.serial = Some("VCAM0000000001".into());
     CameraModel {
         id: "generic",
@@ -243,4 +244,60 @@ pub fn generic() -> CameraModel {
         capture_folder: "100VCAM".into(),
         capture_prefix: "IMG_".into(),
     }
+}
+
+/// The MTP camera (`mtp_camera`): a still camera that presents itself as an MTP device
+/// (VendorExtensionID 6, "microsoft.com: 1.0"; MTP 1.1 §5.1.1), with the MTP object property
+/// operations and device properties, the interface string "MTP" and the Microsoft OS
+/// descriptor that libmtp probes for (../shared/reference/client-expectations.md §9).
+#[must_use]
+pub fn mtp_camera() -> CameraModel {
+    use prop::{desc, str};
+    let mut model = generic();
+    model.id = "mtp_camera";
+    model.summary =
+        "still camera in MTP mode (MTP 1.1 object properties, Microsoft OS descriptor, libmtp)";
+    model.standard_version = 100;
+    model.vendor_extension_id = 6;
+    model.vendor_extension_version = 100;
+    model.vendor_extension_desc = PtpString::truncating("microsoft.com: 1.0");
+    model.operations.extend_from_slice(crate::MTP_OPERATIONS);
+    model.events.push(E(0xC801)); // ObjectPropChanged (MTP 1.1 appendix G)
+    let rw = GetSet::GET_SET;
+    model.properties.extend(
+        [
+            desc(P::SYNCHRONIZATION_PARTNER, rw, str(""), PropForm::None),
+            desc(
+                P::DEVICE_FRIENDLY_NAME,
+                rw,
+                str("vcam MTP Camera"),
+                PropForm::None,
+            ),
+            desc(
+                P::SESSION_INITIATOR_VERSION_INFO,
+                rw,
+                str(""),
+                PropForm::None,
+            ),
+            // PerceivedDeviceType 1: still image / video camera (MTP 1.1 §5.1.2.41).
+            desc(
+                P::PERCEIVED_DEVICE_TYPE,
+                GetSet::GET,
+                PropValue::UInt32(1),
+                PropForm::None,
+            ),
+        ]
+        .into_iter()
+        .map(PropertyDef::listed),
+    );
+    model.model = PtpString::truncating("MTP Camera");
+    model.serial_number = PtpString::truncating("VCAM0000000002");
+    let mut usb = UsbIdentity::still_image(0x1209, 0x0002, "vcam", "vcam MTP Camera");
+    usb.serial = Some("VCAM0000000002".into());
+    usb.interface_name = Some("MTP".into());
+    usb.microsoft_os_descriptor = true;
+    model.usb = usb;
+    model.ptpip_name = "vcam MTP Camera".into();
+    model.ptpip_guid = *b"vcam-mtp-camera!";
+    model
 }

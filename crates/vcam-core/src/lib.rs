@@ -5,7 +5,8 @@
 //! thread and reads no clock: transports (PTP/IP, USB) drive it. What a body is made of:
 //!
 //! - a [`CameraModel`]: DeviceInfo strings and code lists, USB and PTP/IP identity, property
-//!   table (the default is [`generic::generic`]);
+//!   table (the default is [`generic::generic`]; [`generic::mtp_camera`] presents itself as an
+//!   MTP device);
 //! - an [`ObjectStore`] ([`FolderStore`] over a host directory, or the built-in sample card);
 //! - a [`FrameSource`] for live view ([`SyntheticFrames`], [`JpegFolderFrames`],
 //!   [`MjpegFileFrames`]);
@@ -49,6 +50,7 @@ pub use frames::{
     Frame, FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames,
 };
 pub use model::{CameraModel, PropertyDef, UsbIdentity};
+pub use mtp::MTP_OPERATIONS;
 pub use props::{PropChange, PropError, Properties};
 pub use reply::{Reply, Request, Response};
 pub use responder::{DataHint, Output, Responder, ResponderConfig};

@@ -1,25 +1,417 @@
-//! MTP 1.1 operations (object properties and references).
+//! MTP 1.1 operations: object properties, object property lists, references and
+//! SendObjectPropList (MTP 1.1 appendix D.2; datasets in §5.3 and appendix E).
 //!
-//! Not answered yet: no shipped model lists an MTP operation, and the responder answers
-//! OperationNotSupported for every operation a model does not list.
+//! Object properties are views of what the store knows (ObjectInfo and the full size); the
+//! only writable one is ObjectFileName, which renames the file.
 
-use ptp_types::OperationCode;
+use ptp_types::{
+    AssociationType, DataTypeCode, Decode, GetSet, ObjectFormatCode, ObjectHandle, ObjectInfo,
+    ObjectPropCode as P, ObjectPropDesc, ObjectPropList, ObjectPropValue, OperationCode as O,
+    PropForm, PropValue, ProtectionStatus, PtpString, ResponseCode, StorageId, decode_value_exact,
+};
 
 use crate::camera::Context;
-use crate::ops::Handled;
-use crate::reply::{Request, Response};
+use crate::ops::{self, Handled, MAX_DATASET_LEN};
+use crate::reply::{Reply, Request, Response};
+use crate::store::{self, FormatFilter, ParentFilter};
+
+/// The MTP operations answered here.
+pub const MTP_OPERATIONS: &[O] = &[
+    O::GET_OBJECT_PROPS_SUPPORTED,
+    O::GET_OBJECT_PROP_DESC,
+    O::GET_OBJECT_PROP_VALUE,
+    O::SET_OBJECT_PROP_VALUE,
+    O::GET_OBJECT_PROP_LIST,
+    O::SET_OBJECT_PROP_LIST,
+    O::SEND_OBJECT_PROP_LIST,
+    O::GET_OBJECT_REFERENCES,
+    O::SET_OBJECT_REFERENCES,
+];
+
+/// Object properties every object has.
+const COMMON_PROPS: &[P] = &[
+    P::STORAGE_ID,
+    P::OBJECT_FORMAT,
+    P::PROTECTION_STATUS,
+    P::OBJECT_SIZE,
+    P::ASSOCIATION_TYPE,
+    P::ASSOCIATION_DESC,
+    P::OBJECT_FILE_NAME,
+    P::DATE_CREATED,
+    P::DATE_MODIFIED,
+    P::PARENT_OBJECT,
+    P::PERSISTENT_UNIQUE_OBJECT_IDENTIFIER,
+    P::NAME,
+    P::NON_CONSUMABLE,
+];
+
+/// Extra properties of image objects.
+const IMAGE_PROPS: &[P] = &[P::WIDTH, P::HEIGHT];
 
 /// Whether `code` is an MTP operation handled here.
-pub(crate) const fn handles(_code: OperationCode) -> bool {
-    false
+pub(crate) fn handles(code: O) -> bool {
+    MTP_OPERATIONS.contains(&code)
+}
+
+fn props_for(format: ObjectFormatCode) -> Vec<P> {
+    let mut props = COMMON_PROPS.to_vec();
+    if format.is_image() {
+        props.extend_from_slice(IMAGE_PROPS);
+    }
+    props
+}
+
+fn code16(p: u32) -> Option<u16> {
+    u16::try_from(p).ok()
+}
+
+/// The description of an object property (MTP 1.1 appendix B).
+fn prop_desc(code: P) -> Option<ObjectPropDesc> {
+    let (value, get_set, form) = match code {
+        P::STORAGE_ID | P::ASSOCIATION_DESC | P::PARENT_OBJECT | P::WIDTH | P::HEIGHT => {
+            (PropValue::UInt32(0), GetSet::GET, PropForm::None)
+        }
+        P::OBJECT_FORMAT | P::PROTECTION_STATUS | P::ASSOCIATION_TYPE => {
+            (PropValue::UInt16(0), GetSet::GET, PropForm::None)
+        }
+        P::OBJECT_SIZE => (PropValue::UInt64(0), GetSet::GET, PropForm::None),
+        P::OBJECT_FILE_NAME => (
+            PropValue::Str(PtpString::new()),
+            GetSet::GET_SET,
+            PropForm::None,
+        ),
+        P::NAME => (
+            PropValue::Str(PtpString::new()),
+            GetSet::GET,
+            PropForm::None,
+        ),
+        P::DATE_CREATED | P::DATE_MODIFIED => (
+            PropValue::Str(PtpString::new()),
+            GetSet::GET,
+            PropForm::DateTime,
+        ),
+        P::PERSISTENT_UNIQUE_OBJECT_IDENTIFIER => {
+            (PropValue::UInt128(0), GetSet::GET, PropForm::None)
+        }
+        P::NON_CONSUMABLE => (
+            PropValue::UInt8(0),
+            GetSet::GET,
+            PropForm::Enumeration(vec![PropValue::UInt8(0), PropValue::UInt8(1)]),
+        ),
+        _ => return None,
+    };
+    Some(ObjectPropDesc {
+        code,
+        data_type: value.data_type(),
+        get_set,
+        factory_default: value,
+        group_code: 0,
+        form,
+    })
+}
+
+/// The value of an object property, from the object's ObjectInfo and full size.
+fn prop_value(handle: ObjectHandle, info: &ObjectInfo, size: u64, code: P) -> Option<PropValue> {
+    let date = |d: &Option<ptp_types::DateTime>| {
+        PropValue::Str(PtpString::truncating(
+            &d.map(|d| d.to_string()).unwrap_or_default(),
+        ))
+    };
+    Some(match code {
+        P::STORAGE_ID => PropValue::UInt32(info.storage_id.0),
+        P::OBJECT_FORMAT => PropValue::UInt16(info.object_format.0),
+        P::PROTECTION_STATUS => PropValue::UInt16(info.protection_status.0),
+        P::OBJECT_SIZE => PropValue::UInt64(size),
+        P::ASSOCIATION_TYPE => PropValue::UInt16(info.association_type.0),
+        P::ASSOCIATION_DESC => PropValue::UInt32(info.association_desc),
+        P::OBJECT_FILE_NAME | P::NAME => PropValue::Str(info.filename.clone()),
+        P::DATE_CREATED => date(&info.capture_date),
+        P::DATE_MODIFIED => date(&info.modification_date),
+        P::PARENT_OBJECT => PropValue::UInt32(info.parent_object.0),
+        // Unique for the camera's life: storage and handle.
+        P::PERSISTENT_UNIQUE_OBJECT_IDENTIFIER => {
+            PropValue::UInt128((u128::from(info.storage_id.0) << 32) | u128::from(handle.0))
+        }
+        P::NON_CONSUMABLE => PropValue::UInt8(0),
+        P::WIDTH if info.object_format.is_image() => PropValue::UInt32(info.image_pix_width),
+        P::HEIGHT if info.object_format.is_image() => PropValue::UInt32(info.image_pix_height),
+        _ => return None,
+    })
+}
+
+fn object(cx: &mut Context<'_>, handle: ObjectHandle) -> Result<(ObjectInfo, u64), ResponseCode> {
+    let info = ops::object_info(cx, handle)?;
+    let size = match cx.memory_object(handle) {
+        Some((_, data)) => data.len() as u64,
+        None => cx
+            .store
+            .object_size(handle)
+            .map_err(|e| e.response_code())?,
+    };
+    Ok((info, size))
 }
 
 /// Handles an MTP operation.
-pub(crate) fn handle(_cx: &mut Context<'_>, _req: &Request) -> Handled {
-    crate::ops::err(ptp_types::ResponseCode::OPERATION_NOT_SUPPORTED)
+pub(crate) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
+    match req.code {
+        O::GET_OBJECT_PROPS_SUPPORTED => {
+            let Some(format) = code16(req.param(0)) else {
+                return ops::err(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
+            };
+            let list: Vec<P> = props_for(ObjectFormatCode(format));
+            Handled::Reply(Reply::dataset(&list))
+        }
+        O::GET_OBJECT_PROP_DESC => match code16(req.param(0)).map(P).and_then(prop_desc) {
+            Some(desc) => Handled::Reply(Reply::dataset(&desc)),
+            None => ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+        },
+        O::GET_OBJECT_PROP_VALUE => {
+            let handle = ObjectHandle(req.param(0));
+            let (info, size) = match object(cx, handle) {
+                Ok(x) => x,
+                Err(code) => return ops::err(code),
+            };
+            match code16(req.param(1))
+                .map(P)
+                .and_then(|p| prop_value(handle, &info, size, p))
+            {
+                Some(value) => Handled::Reply(Reply::dataset(&value)),
+                None => ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+            }
+        }
+        O::SET_OBJECT_PROP_VALUE => {
+            let handle = ObjectHandle(req.param(0));
+            if let Err(code) = object(cx, handle) {
+                return ops::err(code);
+            }
+            match code16(req.param(1)).map(P) {
+                Some(P::OBJECT_FILE_NAME) => Handled::Reply(Reply::receive(MAX_DATASET_LEN)),
+                Some(p) if prop_desc(p).is_some() => ops::err(ResponseCode::ACCESS_DENIED),
+                _ => ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+            }
+        }
+        O::GET_OBJECT_PROP_LIST => get_prop_list(cx, req),
+        O::SET_OBJECT_PROP_LIST | O::SET_OBJECT_REFERENCES => {
+            Handled::Reply(Reply::receive(MAX_DATASET_LEN))
+        }
+        O::SEND_OBJECT_PROP_LIST => {
+            if cx.store.is_read_only() {
+                ops::err(ResponseCode::STORE_READ_ONLY)
+            } else {
+                Handled::Reply(Reply::receive(MAX_DATASET_LEN))
+            }
+        }
+        O::GET_OBJECT_REFERENCES => {
+            let handle = ObjectHandle(req.param(0));
+            if let Err(code) = object(cx, handle) {
+                return ops::err(code);
+            }
+            let refs: Vec<u32> = cx
+                .state
+                .references
+                .get(&handle.0)
+                .cloned()
+                .unwrap_or_default();
+            Handled::Reply(Reply::dataset(&refs))
+        }
+        _ => ops::err(ResponseCode::OPERATION_NOT_SUPPORTED),
+    }
+}
+
+/// GetObjectPropList (MTP 1.1 appendix D.2.23): object handle (0xFFFFFFFF: all), format filter,
+/// property (0xFFFFFFFF: all), group (unsupported unless 0), depth (0: the object, 1: its
+/// children, 0xFFFFFFFF: everything below).
+fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
+    let (handle, format, prop, group, depth) = (
+        req.param(0),
+        req.param(1),
+        req.param(2),
+        req.param(3),
+        req.param(4),
+    );
+    let prop = match prop {
+        0xFFFF_FFFF => None,
+        0 => return ops::err(ResponseCode::SPECIFICATION_BY_GROUP_UNSUPPORTED),
+        p => match code16(p).map(P).filter(|p| prop_desc(*p).is_some()) {
+            Some(p) => Some(p),
+            None => return ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+        },
+    };
+    if prop.is_none() && group != 0 {
+        return ops::err(ResponseCode::SPECIFICATION_BY_GROUP_UNSUPPORTED);
+    }
+    let Some(format) = FormatFilter::from_param(format) else {
+        return ops::err(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
+    };
+    let objects: Vec<ObjectHandle> = match (handle, depth) {
+        (0xFFFF_FFFF, _) | (0, 0xFFFF_FFFF) => {
+            match cx
+                .store
+                .object_handles(StorageId::ALL, format, ParentFilter::Any)
+            {
+                Ok(list) => list,
+                Err(e) => return ops::store_err(&e),
+            }
+        }
+        (0, 1) => match cx
+            .store
+            .object_handles(StorageId::ALL, format, ParentFilter::Root)
+        {
+            Ok(list) => list,
+            Err(e) => return ops::store_err(&e),
+        },
+        (h, 0) if h != 0 => vec![ObjectHandle(h)],
+        (h, 1) if h != 0 => {
+            match cx
+                .store
+                .object_handles(StorageId::ALL, format, ParentFilter::In(ObjectHandle(h)))
+            {
+                Ok(list) => list,
+                Err(e) => return ops::store_err(&e),
+            }
+        }
+        _ => return ops::err(ResponseCode::SPECIFICATION_BY_DEPTH_UNSUPPORTED),
+    };
+    let mut list = ObjectPropList::default();
+    for handle in objects {
+        let (info, size) = match object(cx, handle) {
+            Ok(x) => x,
+            // Vanished while listing: leave it out, as a card reader would.
+            Err(_) if handle.0 != req.param(0) => continue,
+            Err(code) => return ops::err(code),
+        };
+        if format != FormatFilter::Any && !format.matches(info.object_format) {
+            continue;
+        }
+        let codes = prop.map_or_else(|| props_for(info.object_format), |p| vec![p]);
+        for code in codes {
+            if let Some(value) = prop_value(handle, &info, size, code) {
+                list.elements.push(ObjectPropValue {
+                    handle,
+                    code,
+                    value,
+                });
+            }
+        }
+    }
+    Handled::Reply(Reply::dataset(&list))
 }
 
 /// Receives the data phase of an MTP operation.
-pub(crate) fn handle_data(_cx: &mut Context<'_>, _req: &Request, _data: &[u8]) -> Response {
-    Response::code(ptp_types::ResponseCode::OPERATION_NOT_SUPPORTED)
+pub(crate) fn handle_data(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Response {
+    match req.code {
+        O::SET_OBJECT_PROP_VALUE => {
+            let name = match decode_value_exact(data, DataTypeCode::STR) {
+                Ok(PropValue::Str(name)) => name,
+                _ => return Response::code(ResponseCode::INVALID_OBJECT_PROP_FORMAT),
+            };
+            rename(cx, ObjectHandle(req.param(0)), name.as_str())
+        }
+        O::SET_OBJECT_PROP_LIST => {
+            let Ok(list) = ObjectPropList::decode_exact(data) else {
+                return Response::code(ResponseCode::INVALID_DATA_SET);
+            };
+            for (index, e) in list.elements.iter().enumerate() {
+                let index = u32::try_from(index).unwrap_or(u32::MAX);
+                let response = match (e.code, &e.value) {
+                    (P::OBJECT_FILE_NAME, PropValue::Str(name)) => {
+                        rename(cx, e.handle, name.as_str())
+                    }
+                    (P::OBJECT_FILE_NAME, _) => {
+                        Response::code(ResponseCode::INVALID_OBJECT_PROP_FORMAT)
+                    }
+                    (p, _) if prop_desc(p).is_some() => Response::code(ResponseCode::ACCESS_DENIED),
+                    _ => Response::code(ResponseCode::INVALID_OBJECT_PROP_CODE),
+                };
+                if !response.code.is_ok() {
+                    return Response {
+                        code: response.code,
+                        params: [index].into(),
+                    };
+                }
+            }
+            Response::ok()
+        }
+        O::SET_OBJECT_REFERENCES => {
+            let handle = ObjectHandle(req.param(0));
+            if let Err(code) = object(cx, handle) {
+                return Response::code(code);
+            }
+            let Ok(refs) = Vec::<u32>::decode_exact(data) else {
+                return Response::code(ResponseCode::INVALID_DATA_SET);
+            };
+            for r in &refs {
+                if object(cx, ObjectHandle(*r)).is_err() {
+                    return Response::code(ResponseCode::INVALID_OBJECT_REFERENCE);
+                }
+            }
+            cx.state.references.insert(handle.0, refs);
+            Response::ok()
+        }
+        O::SEND_OBJECT_PROP_LIST => send_object_prop_list(cx, req, data),
+        _ => Response::code(ResponseCode::OPERATION_NOT_SUPPORTED),
+    }
+}
+
+fn rename(cx: &mut Context<'_>, handle: ObjectHandle, name: &str) -> Response {
+    match cx.store.rename(handle, name) {
+        Ok(()) => Response::ok(),
+        Err(e) => Response::code(match e {
+            store::StoreError::InvalidObject(_) => ResponseCode::INVALID_OBJECT_PROP_VALUE,
+            other => other.response_code(),
+        }),
+    }
+}
+
+/// SendObjectPropList (MTP 1.1 appendix D.2.26): parameters StorageID, ParentObject,
+/// ObjectFormat, ObjectSize high and low 32 bits; data an ObjectPropList with handle 0. Like
+/// SendObjectInfo it announces the object SendObject will carry.
+fn send_object_prop_list(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Response {
+    let Ok(list) = ObjectPropList::decode_exact(data) else {
+        return Response::code(ResponseCode::INVALID_DATA_SET);
+    };
+    let Some(format) = code16(req.param(2)).map(ObjectFormatCode) else {
+        return Response::code(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
+    };
+    let size = (u64::from(req.param(3)) << 32) | u64::from(req.param(4));
+    let name = list
+        .elements
+        .iter()
+        .find_map(|e| match (&e.code, &e.value) {
+            (&P::OBJECT_FILE_NAME, PropValue::Str(s)) => Some(s.clone()),
+            _ => None,
+        });
+    let Some(filename) = name else {
+        return Response {
+            code: ResponseCode::INVALID_DATASET,
+            params: [0].into(),
+        };
+    };
+    let dest = match ops::destination(cx, req.param(0), req.param(1)) {
+        Ok(d) => d,
+        Err(code) => return Response::code(code),
+    };
+    let info = ObjectInfo {
+        storage_id: dest.storage,
+        object_format: format,
+        protection_status: ProtectionStatus::NO_PROTECTION,
+        object_compressed_size: u32::try_from(size).unwrap_or(u32::MAX),
+        association_type: if format == ObjectFormatCode::ASSOCIATION {
+            AssociationType::GENERIC_FOLDER
+        } else {
+            AssociationType::UNDEFINED
+        },
+        filename,
+        ..ObjectInfo::default()
+    };
+    match cx.store.prepare(dest, info) {
+        Ok(pending) => {
+            let parent = pending.destination.parent.map_or(0, |h| h.0);
+            let params = [pending.destination.storage.0, parent, pending.handle.0];
+            let folder = store::is_folder(&pending.info);
+            cx.state.pending_upload = if folder { None } else { Some(pending) };
+            Response::ok_with(params)
+        }
+        Err(e) => Response::code(e.response_code()),
+    }
 }

@@ -41,7 +41,7 @@ pub(crate) fn err(code: ResponseCode) -> Handled {
     Handled::Reply(Reply::from(code))
 }
 
-fn store_err(e: &StoreError) -> Handled {
+pub(crate) fn store_err(e: &StoreError) -> Handled {
     tracing::debug!(%e, "store refused");
     err(e.response_code())
 }
@@ -335,7 +335,10 @@ fn handles(cx: &mut Context<'_>, req: &Request) -> Result<Vec<ObjectHandle>, Res
         .map_err(|e| e.response_code())
 }
 
-fn object_info(cx: &mut Context<'_>, handle: ObjectHandle) -> Result<ObjectInfo, ResponseCode> {
+pub(crate) fn object_info(
+    cx: &mut Context<'_>,
+    handle: ObjectHandle,
+) -> Result<ObjectInfo, ResponseCode> {
     if let Some((info, _)) = cx.memory_object(handle) {
         return Ok(info.clone());
     }
@@ -442,7 +445,7 @@ fn delete_object(cx: &mut Context<'_>, req: &Request) -> Handled {
     }
 }
 
-fn destination(
+pub(crate) fn destination(
     cx: &mut Context<'_>,
     storage: u32,
     parent: u32,

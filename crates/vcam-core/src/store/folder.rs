@@ -998,11 +998,29 @@ mod tests {
         }
         let mut s = FolderStore::open(dir.path(), false).unwrap();
         assert!(s.nodes.is_empty(), "opening a card visits nothing");
-        let root = s.object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::Root).unwrap();
+        let root = s
+            .object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::Root)
+            .unwrap();
         assert_eq!(root.len(), 1);
-        assert_eq!(s.nodes.len(), 1, "listing the root allocates only the root's children");
-        let dcim = s.object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::In(root[0])).unwrap();
-        let bulk = s.object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::In(dcim[0])).unwrap();
+        assert_eq!(
+            s.nodes.len(),
+            1,
+            "listing the root allocates only the root's children"
+        );
+        let dcim = s
+            .object_handles(
+                CARD_STORAGE_ID,
+                FormatFilter::Any,
+                ParentFilter::In(root[0]),
+            )
+            .unwrap();
+        let bulk = s
+            .object_handles(
+                CARD_STORAGE_ID,
+                FormatFilter::Any,
+                ParentFilter::In(dcim[0]),
+            )
+            .unwrap();
         assert_eq!(bulk.len(), 2000);
         assert_eq!(s.infos.len(), 0, "no file was opened to list it");
     }
