@@ -301,9 +301,8 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
 pub(crate) fn handle_data(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Response {
     match req.code {
         O::SET_OBJECT_PROP_VALUE => {
-            let name = match decode_value_exact(data, DataTypeCode::STR) {
-                Ok(PropValue::Str(name)) => name,
-                _ => return Response::code(ResponseCode::INVALID_OBJECT_PROP_FORMAT),
+            let Ok(PropValue::Str(name)) = decode_value_exact(data, DataTypeCode::STR) else {
+                return Response::code(ResponseCode::INVALID_OBJECT_PROP_FORMAT);
             };
             rename(cx, ObjectHandle(req.param(0)), name.as_str())
         }
