@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Builds a small initramfs for booting Debian's kernel under qemu with USB/IP support:
+# busybox, the usb-common, usbcore, usbip-core and vhci-hcd modules of the installed
+# linux-image-amd64, the given programs with every library they load, and a guest script.
+#
+#   build-initramfs.sh OUT.cpio.gz GUEST_SCRIPT [FILE_OR_DIR...]
+#
+# Extra arguments are copied into the guest under the same absolute path (programs get their
+# shared libraries too). gphoto2 (with its ptp2 camlib and usb1/ptpip iolibs) and usbip are
+# always included. The guest runs GUEST_SCRIPT as /test.sh and powers off when it ends.
+set -euo pipefail
+
+out=${1:?usage: build-initramfs.sh OUT.cpio.gz GUEST_SCRIPT [FILE...]}
+guest_script=${2:?guest script}
+shift 2
+
+need() { command -v "$1" >/dev/null || { echo "missing $1: apt-get install $2" >&2; exit 1; }; }
+need cpio cpio
+need busybox busybox-static
+need gphoto2 gphoto2
+need usbip usbip
+
+kver=${VCAM_KERNEL_VERSION:-$(ls /lib/modules | sort -V | tail -1)}
+[ -n "$kver" ] && [ -d "/lib/modules/$kver" ] || { echo "no kernel modules in /lib/modules: apt-get install linux-image-amd64" >&2; exit 1; }
+
+root=$(mktemp -d)
+trap 'rm -rf "$root"' EXIT
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,root,lib/modules,usr/bin,usr/sbin,var/tmp}
+
+busybox_bin=$(command -v busybox)
+if ldd "$busybox_bin" >/dev/null 2>&1; then
+    echo "busybox must be static (apt-get install busybox-static)" >&2
+    exit 1
+fi
+cp "$busybox_bin" "$root/bin/busybox"
+
+# Kernel modules, decompressed, in load order.
+for m in usb-common usbcore usbip-core vhci-hcd; do
+    f=$(modinfo -k "$kver" -n "$m")
+    case "$f" in
+        *.xz) xz -dc "$f" >"$root/lib/modules/$m.ko" ;;
+        *.zst) zstd -dqc "$f" >"$root/lib/modules/$m.ko" ;;
+        *) cp "$f" "$root/lib/modules/$m.ko" ;;
+    esac
+done
+
+copy_with_libs() {
+    local f=$1
+    [ -e "$root$f" ] && return 0
+    mkdir -p "$root$(dirname "$f")"
+    cp -L "$f" "$root$f"
+    # Shared libraries, including the dynamic loader.
+    ldd "$f" 2>/dev/null | grep -o '/[^ )]*' | while read -r lib; do
+        if [ ! -e "$root$lib" ]; then
+            mkdir -p "$root$(dirname "$lib")"
+            cp -L "$lib" "$root$lib"
+        fi
+    done
+}
+
+copy_with_libs "$(command -v gphoto2)"
+copy_with_libs "$(command -v usbip)"
+for dir in /usr/lib/x86_64-linux-gnu/libgphoto2/*/ /usr/lib/x86_64-linux-gnu/libgphoto2_port/*/; do
+    for so in "$dir"ptp2.so "$dir"usb1.so "$dir"ptpip.so "$dir"disk.so; do
+        [ -e "$so" ] && copy_with_libs "$so"
+    done
+done
+# libgphoto2 reads its camera list from the camlib; usbip reads usb.ids when present.
+[ -e /usr/share/hwdata/usb.ids ] && { mkdir -p "$root/usr/share/hwdata"; cp /usr/share/hwdata/usb.ids "$root/usr/share/hwdata/"; }
+
+for extra in "$@"; do
+    if [ -d "$extra" ]; then
+        mkdir -p "$root$(dirname "$extra")"
+        cp -a "$extra" "$root$(dirname "$extra")/"
+    elif [ -x "$extra" ] && ldd "$extra" >/dev/null 2>&1; then
+        copy_with_libs "$extra"
+    else
+        mkdir -p "$root$(dirname "$extra")"
+        cp -L "$extra" "$root$extra"
+    fi
+done
+
+cp "$guest_script" "$root/test.sh"
+chmod +x "$root/test.sh"
+
+cat >"$root/init" <<'INIT'
+#!/bin/busybox sh
+/bin/busybox --install -s /bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mkdir -p /dev/pts /tmp
+mount -t tmpfs tmpfs /tmp
+ip link set lo up
+for m in usb-common usbcore usbip-core vhci-hcd; do
+    insmod /lib/modules/$m.ko || echo "VCAM-GUEST insmod $m failed"
+done
+export HOME=/root PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin LANG=C
+echo "VCAM-GUEST booted $(uname -r)"
+sh /test.sh
+echo "VCAM-GUEST exit $?"
+sync
+poweroff -f
+INIT
+chmod +x "$root/init"
+
+(cd "$root" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 >"$out"
+echo "initramfs: $out ($(du -h "$out" | cut -f1))"
