@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# The one test command: installs what the tests need when it is missing, then runs every check
+# and every test (unit, property, real-client end-to-end, qemu guest), the doc build, the no_std
+# build, a short fuzz run per target, and builds the benches.
+#
+#   ./scripts/test.sh            everything (what CI runs through .ci/run)
+#   VCAM_FUZZ_SECONDS=0 ./scripts/test.sh   skip the fuzz smoke runs (local iteration only)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n==> %s\n' "$*"; }
+
+# --- system packages -------------------------------------------------------------------------
+# Each entry: a file that must exist, and the Debian package that provides it.
+NEEDED=(
+  "/usr/bin/gphoto2 gphoto2"
+  "/usr/bin/mtp-detect mtp-tools"
+  "/usr/sbin/usbip usbip"
+  "/usr/bin/tshark tshark"
+  "/usr/bin/qemu-system-x86_64 qemu-system-x86"
+  "/usr/bin/busybox busybox-static"
+  "/usr/bin/cpio cpio"
+  "/usr/include/libusb-1.0/libusb.h libusb-1.0-0-dev"
+  "/usr/include/gphoto2/gphoto2.h libgphoto2-dev"
+  "/usr/bin/pkg-config pkg-config"
+  "/usr/bin/python3 python3"
+)
+missing=()
+for entry in "${NEEDED[@]}"; do
+  set -- $entry
+  [ -e "$1" ] || missing+=("$2")
+done
+if ! ls /boot/vmlinuz-* >/dev/null 2>&1 || ! ls /lib/modules/*/kernel/drivers/usb/usbip/vhci-hcd.ko* >/dev/null 2>&1; then
+  missing+=(linux-image-amd64)
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing: ${missing[*]}"
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  # tshark asks whether non-root users may capture; answer no without a prompt.
+  echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# --- static checks ---------------------------------------------------------------------------
+log "cargo fmt --check"
+cargo fmt --all --check
+
+log "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+log "cargo build -p ptp-codec --no-default-features (no_std)"
+cargo build -p ptp-codec -p ptp-types --no-default-features --locked
+
+log "cargo doc"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+# --- tests -----------------------------------------------------------------------------------
+log "cargo test --workspace (unit, property, doc and end-to-end tests)"
+cargo test --workspace --locked
+
+log "cargo bench --no-run (benches compile)"
+cargo bench --workspace --locked --no-run
+
+# --- fuzz smoke runs ---------------------------------------------------------------------------
+FUZZ_SECONDS="${VCAM_FUZZ_SECONDS:-20}"
+if [ "$FUZZ_SECONDS" != "0" ]; then
+  if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
+    log "installing cargo-fuzz"
+    cargo +nightly install cargo-fuzz --locked
+  fi
+  for target in $(cd fuzz && cargo +nightly fuzz list); do
+    log "fuzz $target for ${FUZZ_SECONDS}s"
+    mkdir -p "fuzz/corpus/$target"
+    (cd fuzz && cargo +nightly fuzz run "$target" "corpus/$target" -- \
+      -max_total_time="$FUZZ_SECONDS" -rss_limit_mb=2048)
+  done
+fi
+
+log "all checks passed"
