@@ -29,12 +29,23 @@ fn generic() -> (CameraModel, Box<dyn VendorExtension>) {
     (vcam_core::generic::generic(), Box::new(NoVendor))
 }
 
+fn mtp() -> (CameraModel, Box<dyn VendorExtension>) {
+    (vcam_core::generic::mtp_camera(), Box::new(NoVendor))
+}
+
 /// Every model, the default first.
-pub static MODELS: &[ModelEntry] = &[ModelEntry {
-    id: "generic",
-    summary: "Generic PTP 1.1 still camera (ISO 15740 operations, exposure properties, stream live view)",
-    build: generic,
-}];
+pub static MODELS: &[ModelEntry] = &[
+    ModelEntry {
+        id: "generic",
+        summary: "Generic PTP 1.1 still camera (ISO 15740 operations, exposure properties, stream live view)",
+        build: generic,
+    },
+    ModelEntry {
+        id: "mtp_camera",
+        summary: "MTP camera (VendorExtensionID 6 \"microsoft.com: 1.0\", object properties, Microsoft OS descriptor)",
+        build: mtp,
+    },
+];
 
 /// The model named `id` (case-insensitive; `-` and `_` are the same).
 #[must_use]
