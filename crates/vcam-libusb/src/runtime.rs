@@ -1,0 +1,265 @@
+//! The safe half of the shim: the virtual devices of this process, their USB state, and the
+//! asynchronous transfers in flight. The `extern "C"` layer in `lib.rs` only converts
+//! pointers and calls into this.
+
+use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant, SystemTime};
+
+use vcam_core::{FolderStore, ObjectStore, Responder, SyntheticFrames};
+use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera};
+
+/// Environment variable naming the models, comma-separated (default: the default model).
+pub const ENV_MODELS: &str = "VCAM_MODELS";
+/// Environment variable naming the folder served as the card (default: the built-in card).
+pub const ENV_FS: &str = "VCAM_FS";
+/// Environment variable enabling logs on stderr (a tracing filter such as `debug`).
+pub const ENV_LOG: &str = "VCAM_SHIM_LOG";
+
+/// What is fixed about one virtual device. Its address is the `libusb_device *` handed out,
+/// so these live for the whole process.
+#[derive(Debug)]
+pub struct DeviceInfo {
+    /// Index into [`State::cameras`].
+    pub index: usize,
+    /// Bus number (1).
+    pub bus: u8,
+    /// Device address on the bus.
+    pub address: u8,
+    /// Port number on the root hub.
+    pub port: u8,
+    /// The device descriptor bytes.
+    pub device_descriptor: [u8; 18],
+    /// The configuration descriptor bytes (with interfaces and endpoints).
+    pub configuration: Vec<u8>,
+    /// Model id, for logs.
+    pub model: String,
+}
+
+/// An asynchronous transfer in flight.
+#[derive(Debug)]
+pub struct Pending {
+    /// The `libusb_transfer *`.
+    pub transfer: usize,
+    /// The context whose event handling completes it.
+    pub ctx: usize,
+    /// The device.
+    pub device: usize,
+    /// Endpoint address.
+    pub endpoint: u8,
+    /// Requested length.
+    pub length: usize,
+    /// When it times out.
+    pub deadline: Option<Instant>,
+    /// Its outcome once known.
+    pub outcome: Option<Outcome>,
+}
+
+/// How a transfer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Outcome {
+    /// `libusb_transfer_status`.
+    pub status: i32,
+    /// Bytes transferred.
+    pub actual: usize,
+}
+
+/// Mutable state behind one lock.
+pub struct State {
+    /// The cameras, by device index.
+    pub cameras: Vec<UsbCamera>,
+    /// Asynchronous transfers in submission order.
+    pub pending: Vec<Pending>,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("cameras", &self.cameras.len())
+            .field("pending", &self.pending)
+            .finish()
+    }
+}
+
+/// Everything the shim knows, created on first use.
+#[derive(Debug)]
+pub struct Shim {
+    /// The devices (fixed).
+    pub devices: Vec<&'static DeviceInfo>,
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+static SHIM: OnceLock<Shim> = OnceLock::new();
+
+/// The process-wide shim, built from the environment on first call.
+pub fn shim() -> &'static Shim {
+    SHIM.get_or_init(Shim::from_env)
+}
+
+impl Shim {
+    fn from_env() -> Self {
+        if let Ok(filter) = std::env::var(ENV_LOG) {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_writer(std::io::stderr)
+                .try_init();
+        }
+        let models =
+            std::env::var(ENV_MODELS).unwrap_or_else(|_| vcam_models::DEFAULT_MODEL.to_string());
+        let fs = std::env::var_os(ENV_FS);
+        let mut cameras = Vec::new();
+        for name in models.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match build_camera(name, fs.as_deref().map(std::path::Path::new)) {
+                Ok(cam) => cameras.push(cam),
+                Err(err) => {
+                    eprintln!("vcam-libusb: {ENV_MODELS}: camera {name:?} not created: {err}")
+                }
+            }
+        }
+        // The built-in sample cards live in temporary folders; remove them when the process
+        // exits (statics are never dropped).
+        // SAFETY: `remove_cameras` is a plain `extern "C" fn()` that never unwinds.
+        unsafe {
+            libc::atexit(remove_cameras);
+        }
+        Self::with_cameras(cameras)
+    }
+
+    /// A shim serving `cameras` (tests and benches build their own).
+    #[must_use]
+    pub fn with_cameras(cameras: Vec<UsbCamera>) -> Self {
+        let devices = cameras
+            .iter()
+            .enumerate()
+            .map(|(index, cam)| {
+                let d = cam.descriptors();
+                let info = DeviceInfo {
+                    index,
+                    bus: 1,
+                    address: u8::try_from(index + 2).unwrap_or(u8::MAX),
+                    port: u8::try_from(index + 1).unwrap_or(u8::MAX),
+                    device_descriptor: d.device,
+                    configuration: d.configuration.clone(),
+                    model: cam.responder().model().id.to_string(),
+                };
+                &*Box::leak(Box::new(info))
+            })
+            .collect();
+        tracing::info!(cameras = cameras.len(), "vcam-libusb ready");
+        Self {
+            devices,
+            state: Mutex::new(State {
+                cameras,
+                pending: Vec::new(),
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    /// Locks the state (a poisoned lock is recovered: the state stays consistent per call).
+    pub fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Wakes every waiter after a change.
+    pub fn notify(&self) {
+        self.changed.notify_all();
+    }
+
+    /// Waits for a change, at most until `deadline` (and at most 50 ms, so camera timers run).
+    pub fn wait<'a>(
+        &self,
+        guard: MutexGuard<'a, State>,
+        deadline: Option<Instant>,
+    ) -> MutexGuard<'a, State> {
+        let now = Instant::now();
+        let mut wait = Duration::from_millis(50);
+        if let Some(d) = deadline {
+            wait = wait.min(d.saturating_duration_since(now));
+        }
+        if let Some(next) = guard
+            .cameras
+            .iter()
+            .filter_map(UsbCamera::poll_timeout)
+            .min()
+        {
+            let until = next
+                .duration_since(SystemTime::now())
+                .unwrap_or(Duration::ZERO);
+            wait = wait.min(until);
+        }
+        match self.changed.wait_timeout(guard, wait) {
+            Ok((g, _)) => g,
+            Err(poisoned) => poisoned.into_inner().0,
+        }
+    }
+}
+
+impl State {
+    /// Runs the cameras' due timers.
+    pub fn drive(&mut self) {
+        let now = SystemTime::now();
+        for cam in &mut self.cameras {
+            if cam.poll_timeout().is_some_and(|at| at <= now) {
+                cam.handle_timeout(now);
+            }
+        }
+    }
+
+    /// A control transfer.
+    pub fn control(
+        &mut self,
+        device: usize,
+        setup: SetupPacket,
+        out: &[u8],
+    ) -> Option<ControlReply> {
+        let cam = self.cameras.get_mut(device)?;
+        Some(cam.control(SystemTime::now(), setup, out))
+    }
+
+    /// A bulk or interrupt OUT transfer.
+    pub fn transfer_out(&mut self, device: usize, data: &[u8]) -> Option<OutStatus> {
+        let cam = self.cameras.get_mut(device)?;
+        Some(cam.bulk_out(SystemTime::now(), data))
+    }
+
+    /// An IN transfer attempt.
+    pub fn transfer_in(&mut self, device: usize, endpoint: u8, max: usize) -> Option<InStatus> {
+        let cam = self.cameras.get_mut(device)?;
+        Some(cam.transfer_in(endpoint, max))
+    }
+}
+
+extern "C" fn remove_cameras() {
+    let _ = std::panic::catch_unwind(|| {
+        if let Some(shim) = SHIM.get() {
+            let cameras = std::mem::take(&mut shim.lock().cameras);
+            drop(cameras);
+        }
+    });
+}
+
+fn build_camera(name: &str, fs: Option<&std::path::Path>) -> Result<UsbCamera, String> {
+    let entry = vcam_models::find(name)
+        .ok_or_else(|| format!("unknown model; known: {}", vcam_models::names().join(", ")))?;
+    let (model, vendor) = entry.build();
+    let store: Box<dyn ObjectStore> = match fs {
+        Some(dir) => Box::new(
+            FolderStore::open(dir, false)
+                .map_err(|e| format!("{ENV_FS}={}: {e}", dir.display()))?,
+        ),
+        None => Box::new(
+            FolderStore::sample_card(
+                model.manufacturer.as_str(),
+                model.model.as_str(),
+                &model.capture_folder,
+                &model.capture_prefix,
+            )
+            .map_err(|e| format!("sample card: {e}"))?,
+        ),
+    };
+    let frames = Box::new(SyntheticFrames::new(640, 480, 30));
+    Ok(UsbCamera::new(Responder::new(model, vendor, store, frames)))
+}
