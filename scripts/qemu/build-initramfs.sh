@@ -66,7 +66,9 @@ for dir in /usr/lib/x86_64-linux-gnu/libgphoto2/*/ /usr/lib/x86_64-linux-gnu/lib
     done
 done
 # libgphoto2 reads its camera list from the camlib; usbip reads usb.ids when present.
-[ -e /usr/share/hwdata/usb.ids ] && { mkdir -p "$root/usr/share/hwdata"; cp /usr/share/hwdata/usb.ids "$root/usr/share/hwdata/"; }
+for ids in /usr/share/hwdata/usb.ids /usr/share/misc/usb.ids; do
+    [ -e "$ids" ] && { mkdir -p "$root$(dirname "$ids")"; cp -L "$ids" "$root$ids"; }
+done
 
 for extra in "$@"; do
     if [ -d "$extra" ]; then
