@@ -30,7 +30,15 @@ fn read_packet(s: &mut TcpStream) -> Vec<u8> {
 /// Peak resident set size of a process, in KiB (VmHWM).
 fn peak_rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    status.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().trim_end_matches(" kB").trim().parse().unwrap()
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches(" kB")
+        .trim()
+        .parse()
+        .unwrap()
 }
 
 #[test]
@@ -43,21 +51,49 @@ fn four_gib_object_streams_with_a_small_resident_set() {
 
     let mut cmd = TcpStream::connect(server.addr).unwrap();
     cmd.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    send(&mut cmd, &Packet::InitCommandRequest(Identity { guid: Guid([1; 16]), friendly_name: "rss".into(), protocol_version: ptpip::PROTOCOL_VERSION_1_0 }));
-    let Packet::InitCommandAck { connection_number, .. } = Packet::parse(&read_packet(&mut cmd)).unwrap() else { panic!() };
+    send(
+        &mut cmd,
+        &Packet::InitCommandRequest(Identity {
+            guid: Guid([1; 16]),
+            friendly_name: "rss".into(),
+            protocol_version: ptpip::PROTOCOL_VERSION_1_0,
+        }),
+    );
+    let Packet::InitCommandAck {
+        connection_number, ..
+    } = Packet::parse(&read_packet(&mut cmd)).unwrap()
+    else {
+        panic!()
+    };
     let mut evt = TcpStream::connect(server.addr).unwrap();
     send(&mut evt, &Packet::InitEventRequest { connection_number });
     let _ = read_packet(&mut evt);
     let request = |s: &mut TcpStream, code, tid, params: &[u32]| {
-        send(s, &Packet::OperationRequest { data_phase: DataPhase::NO_DATA_OR_DATA_IN, code, transaction_id: tid, params: Params::try_from(params).unwrap() });
+        send(
+            s,
+            &Packet::OperationRequest {
+                data_phase: DataPhase::NO_DATA_OR_DATA_IN,
+                code,
+                transaction_id: tid,
+                params: Params::try_from(params).unwrap(),
+            },
+        );
     };
     request(&mut cmd, OperationCode::OPEN_SESSION, 0, &[1]);
     let _ = read_packet(&mut cmd);
-    request(&mut cmd, OperationCode::GET_OBJECT_HANDLES, 1, &[0xFFFF_FFFF]);
+    request(
+        &mut cmd,
+        OperationCode::GET_OBJECT_HANDLES,
+        1,
+        &[0xFFFF_FFFF],
+    );
     let handles = loop {
         let p = read_packet(&mut cmd);
         if let Packet::EndData { payload, .. } = Packet::parse(&p).unwrap() {
-            break payload[4..].chunks(4).map(|c| u32::from_le_bytes(c.try_into().unwrap())).collect::<Vec<_>>();
+            break payload[4..]
+                .chunks(4)
+                .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                .collect::<Vec<_>>();
         }
     };
     assert_eq!(handles.len(), 1);
@@ -65,7 +101,9 @@ fn four_gib_object_streams_with_a_small_resident_set() {
 
     request(&mut cmd, OperationCode::GET_OBJECT, 2, &[handles[0]]);
     let start = read_packet(&mut cmd);
-    let Packet::StartData { total_length, .. } = Packet::parse(&start).unwrap() else { panic!("{start:?}") };
+    let Packet::StartData { total_length, .. } = Packet::parse(&start).unwrap() else {
+        panic!("{start:?}")
+    };
     assert_eq!(total_length, size);
     // Read the data phase as a stream of packets, without holding them.
     let mut received = 0u64;
@@ -88,7 +126,9 @@ fn four_gib_object_streams_with_a_small_resident_set() {
     }
     assert_eq!(received, size);
     let response = read_packet(&mut cmd);
-    assert!(matches!(Packet::parse(&response).unwrap(), Packet::OperationResponse { code, .. } if code.is_ok()));
+    assert!(
+        matches!(Packet::parse(&response).unwrap(), Packet::OperationResponse { code, .. } if code.is_ok())
+    );
     let rss = peak_rss_kib(server.pid());
     eprintln!("peak RSS of vcam-ptpip after serving 4 GiB: {rss} KiB");
     assert!(rss < 64 * 1024, "peak RSS {rss} KiB");
