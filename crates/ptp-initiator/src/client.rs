@@ -1,25 +1,20 @@
-//! PTP/IP transport and the transaction layer.
+//! The transaction layer (ISO 15740:2013 §9.3) and the convenience operations (§10.5).
 
-use std::io::{Read, Write};
-use std::net::{TcpStream, ToSocketAddrs};
+use std::io::Write;
+use std::net::ToSocketAddrs;
 use std::time::Duration;
 
-use ptp_codec::ptpip::{self, DataPhase, Guid, Identity, PROTOCOL_VERSION_1_0, Packet, PacketType};
-use ptp_codec::stream::{Decoded, PtpIp, StreamDecoder};
-use ptp_codec::{Decode, Params};
+use ptp_codec::Decode;
+use ptp_codec::ptpip::Identity;
 use ptp_types::{
     DeviceInfo, DevicePropCode, DevicePropDesc, EventCode, ObjectHandle, ObjectInfo, OperationCode,
     PropValue, ResponseCode, StorageId, StorageInfo, decode_value_exact, ptp_codec::Encode,
 };
 
-use crate::Error;
+use crate::transport::{Incoming, Transport};
+use crate::{Error, PtpIpTransport};
 
-/// Frames other than Data are held whole up to this size.
-const MAX_FRAME: usize = 1024 * 1024;
-/// Size of the Data packets this client sends.
-const SEND_CHUNK: usize = 256 * 1024;
-
-/// The response phase of a transaction.
+/// The response phase of a transaction (ISO 15740:2013 §9.3.3), with the data phase received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// Response code.
@@ -30,208 +25,86 @@ pub struct Response {
     pub data: Vec<u8>,
 }
 
-/// An event from the event connection.
+/// An asynchronous event (ISO 15740:2013 §12; PTP/IP Event packet, CIPA DC-005 §2.3.8).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {
     /// Event code.
     pub code: EventCode,
-    /// TransactionID it refers to.
+    /// TransactionID of the transaction it refers to (0 when none).
     pub transaction_id: u32,
     /// Parameters.
     pub params: Vec<u32>,
 }
 
-/// A connection that reads PTP/IP frames.
+/// A PTP initiator over PTP/IP.
+pub type PtpIpClient = Client<PtpIpTransport>;
+
+/// A PTP initiator: numbers transactions, runs their phases over a [`Transport`], and offers
+/// the common operations of ISO 15740:2013 §10.5 as methods.
+///
+/// TransactionIDs (§9.3.1): operations outside a session and OpenSession use 0; inside a
+/// session they count up from 1, skipping 0 and 0xFFFFFFFF on wrap-around.
 #[derive(Debug)]
-struct Conn {
-    stream: TcpStream,
-    decoder: StreamDecoder<PtpIp>,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-}
-
-/// What a read produced, owned.
-#[derive(Debug)]
-enum Item {
-    Packet(Vec<u8>),
-    /// Head of a streamed Data/End Data packet (its 12-byte header; the payload follows as
-    /// body pieces).
-    Head(Vec<u8>),
-    Body(Vec<u8>),
-}
-
-impl Conn {
-    fn new(stream: TcpStream) -> Self {
-        let _ = stream.set_nodelay(true);
-        Self {
-            stream,
-            decoder: StreamDecoder::new(MAX_FRAME),
-            buf: vec![0; 2 * MAX_FRAME],
-            start: 0,
-            end: 0,
-        }
-    }
-
-    fn send(&mut self, packet: &Packet<'_>) -> Result<(), Error> {
-        let mut out = vec![0u8; packet.buffer_len()];
-        let n = packet
-            .emit(&mut out)
-            .map_err(|e| Error::Protocol(format!("cannot encode a packet: {e}")))?;
-        self.stream
-            .write_all(&out[..n])
-            .map_err(|source| Error::Io {
-                context: "sending",
-                source,
-            })
-    }
-
-    /// Reads the next frame, head or body piece.
-    fn next(&mut self) -> Result<Item, Error> {
-        loop {
-            let pending = &self.buf[self.start..self.end];
-            let item = match self.decoder.decode(pending)? {
-                Decoded::Frame(f) => Some(Item::Packet(f.to_vec())),
-                Decoded::Head { head, .. } => Some(Item::Head(head.to_vec())),
-                Decoded::Body(b) => Some(Item::Body(b.to_vec())),
-                Decoded::NeedMore(_) => None,
-            };
-            if let Some(item) = item {
-                let used = match &item {
-                    Item::Packet(v) | Item::Head(v) | Item::Body(v) => v.len(),
-                };
-                self.start += used;
-                return Ok(item);
-            }
-            // Make room and read more.
-            if self.start > 0 {
-                self.buf.copy_within(self.start..self.end, 0);
-                self.end -= self.start;
-                self.start = 0;
-            }
-            if self.end == self.buf.len() {
-                return Err(Error::Protocol(
-                    "frame larger than the receive buffer".into(),
-                ));
-            }
-            let n = self
-                .stream
-                .read(&mut self.buf[self.end..])
-                .map_err(|source| Error::Io {
-                    context: "receiving",
-                    source,
-                })?;
-            if n == 0 {
-                return Err(Error::Io {
-                    context: "receiving",
-                    source: std::io::ErrorKind::UnexpectedEof.into(),
-                });
-            }
-            self.end += n;
-        }
-    }
-}
-
-/// A PTP/IP initiator connected to one responder.
-#[derive(Debug)]
-pub struct PtpIpClient {
-    command: Conn,
-    event: Conn,
+pub struct Client<T: Transport> {
+    transport: T,
     next_tid: u32,
-    /// The responder's identity from Init Command Ack.
-    pub responder: Identity,
+    in_session: bool,
 }
 
 impl PtpIpClient {
-    /// Connects the command and event connections (CIPA DC-005 §2.3.1–2.3.4).
+    /// Connects to a PTP/IP responder at `addr` (port 15740 by convention), presenting
+    /// `guid` and `friendly_name` (CIPA DC-005 §2.3.1); see [`PtpIpTransport::connect`].
     ///
     /// # Errors
-    /// Socket errors, Init Fail, or a malformed handshake.
+    /// [`Error::InitFail`] when the responder refuses, socket errors, or a malformed
+    /// handshake.
     pub fn connect(
         addr: impl ToSocketAddrs,
         guid: [u8; 16],
         friendly_name: &str,
     ) -> Result<Self, Error> {
-        let addr = addr
-            .to_socket_addrs()
-            .map_err(|source| Error::Io {
-                context: "resolving",
-                source,
-            })?
-            .next()
-            .ok_or_else(|| Error::Protocol("no address".into()))?;
-        let connect = || {
-            let s =
-                TcpStream::connect_timeout(&addr, Duration::from_secs(10)).map_err(|source| {
-                    Error::Io {
-                        context: "connecting",
-                        source,
-                    }
-                })?;
-            s.set_read_timeout(Some(Duration::from_secs(30)))
-                .map_err(|source| Error::Io {
-                    context: "configuring",
-                    source,
-                })?;
-            Ok::<_, Error>(Conn::new(s))
-        };
-        let mut command = connect()?;
-        command.send(&Packet::InitCommandRequest(Identity {
-            guid: Guid(guid),
-            friendly_name: friendly_name.into(),
-            protocol_version: PROTOCOL_VERSION_1_0,
-        }))?;
-        let (connection_number, responder) = match command.next()? {
-            Item::Packet(f) => match Packet::parse(&f)? {
-                Packet::InitCommandAck {
-                    connection_number,
-                    identity,
-                } => (connection_number, identity),
-                Packet::InitFail { reason } => return Err(Error::InitFail(reason.0)),
-                other => {
-                    return Err(Error::Protocol(format!(
-                        "expected Init Command Ack, got {other:?}"
-                    )));
-                }
-            },
-            other => {
-                return Err(Error::Protocol(format!(
-                    "expected Init Command Ack, got {other:?}"
-                )));
-            }
-        };
-        let mut event = connect()?;
-        event.send(&Packet::InitEventRequest { connection_number })?;
-        match event.next()? {
-            Item::Packet(f) => match Packet::parse(&f)? {
-                Packet::InitEventAck => {}
-                Packet::InitFail { reason } => return Err(Error::InitFail(reason.0)),
-                other => {
-                    return Err(Error::Protocol(format!(
-                        "expected Init Event Ack, got {other:?}"
-                    )));
-                }
-            },
-            other => {
-                return Err(Error::Protocol(format!(
-                    "expected Init Event Ack, got {other:?}"
-                )));
-            }
-        }
-        Ok(Self {
-            command,
-            event,
-            next_tid: 1,
-            responder,
-        })
+        PtpIpTransport::connect(addr, guid, friendly_name).map(Self::new)
     }
 
-    /// One transaction: the request, `data_out` as the initiator's data phase if given, and
-    /// whatever data phase the responder sends, collected into [`Response::data`]. A response
-    /// code other than OK is returned as is, not as an error.
+    /// The responder's identity from Init Command Ack (CIPA DC-005 §2.3.2).
+    #[must_use]
+    pub const fn responder(&self) -> &Identity {
+        self.transport.responder()
+    }
+}
+
+impl<T: Transport> Client<T> {
+    /// An initiator over a connected transport, with no session open.
+    pub const fn new(transport: T) -> Self {
+        Self {
+            transport,
+            next_tid: 1,
+            in_session: false,
+        }
+    }
+
+    /// The transport.
+    pub const fn transport(&self) -> &T {
+        &self.transport
+    }
+
+    /// The transport, mutably (for operations of its own).
+    pub const fn transport_mut(&mut self) -> &mut T {
+        &mut self.transport
+    }
+
+    /// The transport back.
+    pub fn into_transport(self) -> T {
+        self.transport
+    }
+
+    /// One transaction (ISO 15740:2013 §9.3): the request, `data_out` as the initiator's
+    /// data phase if given, and whatever data phase the responder sends, collected into
+    /// [`Response::data`]. A response code other than OK is returned as is, not as an error.
     ///
     /// # Errors
-    /// Socket errors or protocol violations.
+    /// Transport errors or protocol violations (a response to another transaction, a data
+    /// phase in both directions).
     pub fn transaction(
         &mut self,
         op: OperationCode,
@@ -244,11 +117,12 @@ impl PtpIpClient {
         Ok(response)
     }
 
-    /// Like [`PtpIpClient::transaction`] for a responder-to-initiator data phase, streamed into
-    /// `sink` without being held in memory. Returns the response and the bytes written.
+    /// Like [`Client::transaction`] for a responder-to-initiator data phase, streamed into
+    /// `sink` piece by piece as it arrives, never held whole: a 4 GiB object passes in
+    /// bounded memory. Returns the response (with empty `data`) and the bytes written.
     ///
     /// # Errors
-    /// Socket or sink errors, protocol violations.
+    /// Transport or sink errors, protocol violations.
     pub fn get_into(
         &mut self,
         op: OperationCode,
@@ -258,13 +132,15 @@ impl PtpIpClient {
         self.run(op, params, None, sink)
     }
 
-    fn tid_for(&mut self, op: OperationCode) -> u32 {
-        if op == OperationCode::OPEN_SESSION {
-            self.next_tid = 1;
+    fn take_tid(&mut self, op: OperationCode) -> u32 {
+        if op == OperationCode::OPEN_SESSION || !self.in_session {
             return 0;
         }
         let tid = self.next_tid;
-        self.next_tid = self.next_tid.wrapping_add(1).max(1);
+        self.next_tid = match self.next_tid.wrapping_add(1) {
+            0 | u32::MAX => 1,
+            next => next,
+        };
         tid
     }
 
@@ -275,148 +151,63 @@ impl PtpIpClient {
         data_out: Option<&[u8]>,
         sink: &mut impl Write,
     ) -> Result<(Response, u64), Error> {
-        let tid = self.tid_for(op);
-        let params =
-            Params::new(params).map_err(|e| Error::Protocol(format!("parameters: {e}")))?;
-        let data_phase = if data_out.is_some() {
-            DataPhase::DATA_OUT
-        } else {
-            DataPhase::NO_DATA_OR_DATA_IN
-        };
-        self.command.send(&Packet::OperationRequest {
-            data_phase,
-            code: op,
-            transaction_id: tid,
-            params,
-        })?;
+        let tid = self.take_tid(op);
+        self.transport
+            .send_request(op, tid, params, data_out.is_some())?;
         if let Some(data) = data_out {
-            self.send_data(tid, data)?;
+            self.transport.send_data(op, tid, data)?;
         }
         let mut received = 0u64;
-        let write = |sink: &mut dyn Write, bytes: &[u8]| {
-            sink.write_all(bytes).map_err(|source| Error::Io {
-                context: "writing received data",
-                source,
-            })
-        };
         loop {
-            match self.command.next()? {
-                Item::Packet(f) => match Packet::parse(&f)? {
-                    Packet::StartData { .. } => {}
-                    Packet::Data { payload, .. } | Packet::EndData { payload, .. } => {
-                        write(sink, payload)?;
-                        received += payload.len() as u64;
-                    }
-                    Packet::OperationResponse {
-                        code,
-                        transaction_id,
-                        params,
-                    } => {
-                        if transaction_id != tid {
-                            return Err(Error::Protocol(format!(
-                                "response for transaction {transaction_id}, expected {tid}"
-                            )));
-                        }
-                        return Ok((
-                            Response {
-                                code,
-                                params: params.as_slice().to_vec(),
-                                data: Vec::new(),
-                            },
-                            received,
-                        ));
-                    }
-                    other => return Err(Error::Protocol(format!("unexpected {other:?}"))),
-                },
-                Item::Head(_) => {}
-                Item::Body(b) => {
-                    write(sink, &b)?;
-                    received += b.len() as u64;
+            match self.transport.recv()? {
+                Incoming::DataStart(_) if data_out.is_some() => {
+                    return Err(Error::Protocol(format!(
+                        "a data phase from the responder to {op:?}, which sent one"
+                    )));
                 }
-            }
-        }
-    }
-
-    fn send_data(&mut self, tid: u32, data: &[u8]) -> Result<(), Error> {
-        self.command.send(&Packet::StartData {
-            transaction_id: tid,
-            total_length: data.len() as u64,
-        })?;
-        let mut chunks = data.chunks(SEND_CHUNK).peekable();
-        if chunks.peek().is_none() {
-            return self.command.send(&Packet::EndData {
-                transaction_id: tid,
-                payload: &[],
-            });
-        }
-        while let Some(chunk) = chunks.next() {
-            let kind = if chunks.peek().is_some() {
-                PacketType::DATA
-            } else {
-                PacketType::END_DATA
-            };
-            let mut head = [0u8; ptpip::DATA_HEADER_LEN];
-            ptpip::emit_data_header(&mut head, kind, tid, chunk.len())
-                .map_err(|e| Error::Protocol(format!("data header: {e}")))?;
-            self.command
-                .stream
-                .write_all(&head)
-                .and_then(|()| self.command.stream.write_all(chunk))
-                .map_err(|source| Error::Io {
-                    context: "sending data",
-                    source,
-                })?;
-        }
-        Ok(())
-    }
-
-    /// The next event, waiting up to `timeout`; `None` when none came.
-    ///
-    /// # Errors
-    /// Socket errors or a malformed event.
-    pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Error> {
-        self.event
-            .stream
-            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
-            .map_err(|source| Error::Io {
-                context: "configuring",
-                source,
-            })?;
-        let item = match self.event.next() {
-            Ok(item) => item,
-            Err(Error::Io { source, .. })
-                if matches!(
-                    source.kind(),
-                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
-                ) =>
-            {
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        };
-        match item {
-            Item::Packet(f) => match Packet::parse(&f)? {
-                Packet::Event {
+                Incoming::DataStart(_) => {}
+                Incoming::Data(bytes) => {
+                    sink.write_all(bytes).map_err(|source| Error::Io {
+                        context: "writing received data",
+                        source,
+                    })?;
+                    received += bytes.len() as u64;
+                }
+                Incoming::Response {
                     code,
                     transaction_id,
                     params,
-                } => Ok(Some(Event {
-                    code,
-                    transaction_id,
-                    params: params.as_slice().to_vec(),
-                })),
-                Packet::ProbeRequest => {
-                    self.event.send(&Packet::ProbeResponse)?;
-                    Ok(None)
+                } => {
+                    if transaction_id != tid {
+                        return Err(Error::Protocol(format!(
+                            "response for transaction {transaction_id}, expected {tid}"
+                        )));
+                    }
+                    if code == ResponseCode::OK {
+                        if op == OperationCode::OPEN_SESSION {
+                            self.in_session = true;
+                            self.next_tid = 1;
+                        } else if op == OperationCode::CLOSE_SESSION {
+                            self.in_session = false;
+                        }
+                    }
+                    let response = Response {
+                        code,
+                        params: params.as_slice().to_vec(),
+                        data: Vec::new(),
+                    };
+                    return Ok((response, received));
                 }
-                other => Err(Error::Protocol(format!(
-                    "unexpected {other:?} on the event connection"
-                ))),
-            },
-            other => Err(Error::Protocol(format!(
-                "unexpected {other:?} on the event connection"
-            ))),
+            }
         }
+    }
+
+    /// The next event, waiting up to `timeout`; `None` when none came in time.
+    ///
+    /// # Errors
+    /// Transport errors or a malformed event.
+    pub fn next_event(&mut self, timeout: Duration) -> Result<Option<Event>, Error> {
+        self.transport.next_event(timeout)
     }
 
     fn ok(
@@ -433,6 +224,7 @@ impl PtpIpClient {
             Err(Error::Response {
                 operation: name,
                 code: r.code,
+                params: r.params,
             })
         }
     }
@@ -557,6 +349,7 @@ impl PtpIpClient {
             Err(Error::Response {
                 operation: "GetObject",
                 code: r.code,
+                params: r.params,
             })
         }
     }
@@ -583,7 +376,7 @@ impl PtpIpClient {
             .params)
     }
 
-    /// SendObject (§10.5.13), after [`PtpIpClient::send_object_info`].
+    /// SendObject (§10.5.13), after [`Client::send_object_info`].
     ///
     /// # Errors
     /// Transport errors or a non-OK response.

@@ -1,34 +1,49 @@
-//! A small, synchronous PTP initiator: the client side of ISO 15740 over PTP/IP
-//! (CIPA DC-005). It is what vcam's tests and benches use to drive a responder, and a minimal
-//! Rust PTP client on its own.
+//! A small, synchronous PTP initiator: the client side of ISO 15740:2013 (PTP) over PTP/IP
+//! (CIPA DC-005-2005), on `std::net` with no async runtime. vcam's tests and benches drive
+//! its responder with it; it is also a minimal Rust PTP client of its own.
 //!
 //! ```no_run
 //! use ptp_initiator::PtpIpClient;
+//! use ptp_types::StorageId;
 //!
 //! let mut cam = PtpIpClient::connect("192.168.1.1:15740", [7; 16], "my tool")?;
 //! let info = cam.get_device_info()?;
 //! println!("{} {}", info.manufacturer, info.model);
 //! cam.open_session(1)?;
-//! for storage in cam.get_storage_ids()? {
-//!     for handle in cam.get_object_handles(storage, 0, 0)? {
-//!         let info = cam.get_object_info(handle)?;
-//!         println!("{}: {} bytes", info.filename, info.object_compressed_size);
-//!     }
+//! for handle in cam.get_object_handles(StorageId::ALL, 0, 0)? {
+//!     let info = cam.get_object_info(handle)?;
+//!     // Streamed to the file as it arrives, never held whole in memory.
+//!     let mut file = std::fs::File::create(info.filename.as_str())?;
+//!     cam.get_object_to(handle, &mut file)?;
+//! }
+//! cam.initiate_capture()?;
+//! while let Some(event) = cam.next_event(std::time::Duration::from_secs(5))? {
+//!     println!("{:?} {:?}", event.code, event.params);
 //! }
 //! cam.close_session()?;
-//! # Ok::<(), ptp_initiator::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! Transactions follow ISO 15740:2013 §9.3: TransactionIDs count up from 1 within a session
-//! (OpenSession itself uses 0, §10.5.2), a data phase goes one way at most, and a response ends
-//! each transaction. Over PTP/IP (CIPA DC-005 §2.3) a command connection is opened with Init
-//! Command Request/Ack and an event connection with Init Event Request/Ack; data phases are
-//! Start Data, Data…, End Data. USB framing can be added behind the same [`PtpIpClient`]
-//! methods later; only PTP/IP is implemented.
+//! Layers:
+//! - [`Client`] numbers transactions and runs their phases (ISO 15740:2013 §9.3: operation
+//!   request, at most one data phase in one direction, response), and wraps the common
+//!   operations of §10.5. [`Client::transaction`] returns any response code as is; the
+//!   convenience methods turn codes other than OK into [`Error::Response`].
+//! - [`Transport`] frames those phases. [`PtpIpTransport`] is the PTP/IP one: a command and
+//!   an event TCP connection opened with Init Command Request/Ack and Init Event Request/Ack
+//!   (CIPA DC-005 §2.3), data phases as Start Data, Data… and End Data. Frames are decoded
+//!   with `ptp_codec::stream::StreamDecoder`: packets other than data are bounded (1 MiB) and
+//!   data payloads are handed on piece by piece from the receive buffer, uncopied. A USB
+//!   framing can implement the same trait.
 
 mod client;
+mod ptpip;
+mod transport;
 
-pub use client::{Event, PtpIpClient, Response};
+pub use client::{Client, Event, PtpIpClient, Response};
+pub use ptp_codec::ptpip::Identity;
+pub use ptpip::PtpIpTransport;
+pub use transport::{Incoming, Transport};
 
 use ptp_types::ResponseCode;
 
@@ -36,30 +51,33 @@ use ptp_types::ResponseCode;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// The connection failed.
+    /// A socket or sink operation failed (including a read timeout).
     #[error("{context}: {source}")]
     Io {
         /// What was being done.
         context: &'static str,
-        /// The socket error.
+        /// The underlying error.
         #[source]
         source: std::io::Error,
     },
-    /// The responder sent something that does not decode.
+    /// The responder sent bytes that do not decode as a packet or dataset.
     #[error("malformed data from the responder: {0}")]
     Decode(#[from] ptp_types::DecodeError),
     /// The responder sent a valid packet that breaks the protocol at this point.
     #[error("protocol violation: {0}")]
     Protocol(String),
-    /// The responder refused the connection (PTP/IP Init Fail, CIPA DC-005 §2.3.5).
-    #[error("connection refused by the responder (Init Fail reason {0})")]
+    /// The responder refused the connection with Init Fail (CIPA DC-005 §2.3.5); the reason
+    /// code is given (1: rejected initiator, 2: busy, 3: unspecified).
+    #[error("the responder refused the connection (Init Fail, reason {0})")]
     InitFail(u32),
-    /// The operation ended with a response code other than OK.
+    /// An operation ended with a response code other than OK (ISO 15740:2013 §11).
     #[error("{operation} answered {code:?}")]
     Response {
-        /// The operation, by name.
+        /// The operation, by its spec name.
         operation: &'static str,
         /// The response code.
         code: ResponseCode,
+        /// The response parameters.
+        params: Vec<u32>,
     },
 }

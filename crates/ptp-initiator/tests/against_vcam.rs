@@ -55,7 +55,7 @@ fn a_whole_session() {
     let addr = start(dir.path());
 
     let mut cam = PtpIpClient::connect(addr, [9; 16], "ptp-initiator test").unwrap();
-    assert!(!cam.responder.friendly_name.is_empty());
+    assert!(!cam.responder().friendly_name.is_empty());
     let info = cam.get_device_info().unwrap();
     assert_eq!(info.model.as_str(), "Generic PTP Camera");
     assert!(
@@ -142,4 +142,79 @@ fn a_whole_session() {
     assert!(seen.contains(&EventCode::OBJECT_ADDED), "{seen:?}");
     assert!(seen.contains(&EventCode::CAPTURE_COMPLETE), "{seen:?}");
     cam.close_session().unwrap();
+}
+
+fn card() -> (tempfile::TempDir, SocketAddr) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("README.TXT"), b"hello card").unwrap();
+    let addr = start(dir.path());
+    (dir, addr)
+}
+
+#[test]
+fn a_second_initiator_is_refused_busy() {
+    let (_dir, addr) = card();
+    let mut first = PtpIpClient::connect(addr, [1; 16], "first").unwrap();
+    match PtpIpClient::connect(addr, [2; 16], "second") {
+        Err(Error::InitFail(reason)) => assert_eq!(reason, 2, "Busy"),
+        other => panic!("{other:?}"),
+    }
+    // The first one is unaffected.
+    first.get_device_info().unwrap();
+}
+
+#[test]
+fn sessions_close_and_reopen_with_fresh_transaction_ids() {
+    let (_dir, addr) = card();
+    let mut cam = PtpIpClient::connect(addr, [4; 16], "reopen").unwrap();
+    cam.open_session(1).unwrap();
+    for _ in 0..3 {
+        cam.get_storage_ids().unwrap();
+    }
+    cam.close_session().unwrap();
+    let r = cam
+        .transaction(OperationCode::GET_STORAGE_IDS, &[], None)
+        .unwrap();
+    assert_eq!(r.code, ResponseCode::SESSION_NOT_OPEN);
+    // Sessionless operations keep working between sessions.
+    cam.get_device_info().unwrap();
+    cam.open_session(2).unwrap();
+    assert_eq!(cam.get_storage_ids().unwrap().len(), 1);
+    cam.close_session().unwrap();
+}
+
+#[test]
+fn raw_transactions_return_error_codes_and_the_session_goes_on() {
+    let (_dir, addr) = card();
+    let mut cam = PtpIpClient::connect(addr, [5; 16], "raw").unwrap();
+    cam.open_session(7).unwrap();
+    let r = cam
+        .transaction(OperationCode::GET_OBJECT, &[0x0BAD_0BAD], None)
+        .unwrap();
+    assert_eq!(r.code, ResponseCode::INVALID_OBJECT_HANDLE);
+    assert!(r.data.is_empty());
+    let mut sink = Vec::new();
+    let (r, n) = cam
+        .get_into(OperationCode::GET_OBJECT, &[0x0BAD_0BAD], &mut sink)
+        .unwrap();
+    assert_eq!((r.code, n), (ResponseCode::INVALID_OBJECT_HANDLE, 0));
+    // An operation the generic model lacks.
+    let r = cam.transaction(OperationCode(0x9FFF), &[], None).unwrap();
+    assert_eq!(r.code, ResponseCode::OPERATION_NOT_SUPPORTED);
+    // The raw data phase of GetObjectHandles, then the same through the typed method.
+    let r = cam
+        .transaction(OperationCode::GET_OBJECT_HANDLES, &[0xFFFF_FFFF], None)
+        .unwrap();
+    assert_eq!(r.code, ResponseCode::OK);
+    let count = u32::from_le_bytes(r.data[..4].try_into().unwrap()) as usize;
+    assert_eq!(r.data.len(), 4 + 4 * count);
+    let handles = cam.get_object_handles(StorageId::ALL, 0, 0).unwrap();
+    assert_eq!(handles.len(), count);
+    let readme = handles
+        .into_iter()
+        .find(|&h| cam.get_object_info(h).unwrap().filename.as_str() == "README.TXT")
+        .unwrap();
+    assert_eq!(cam.get_object(readme).unwrap(), b"hello card");
+    // No events were queued by any of this.
+    assert_eq!(cam.next_event(Duration::from_millis(50)).unwrap(), None);
 }
