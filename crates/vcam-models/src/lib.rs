@@ -33,6 +33,10 @@ fn mtp() -> (CameraModel, Box<dyn VendorExtension>) {
     (vcam_core::generic::mtp_camera(), Box::new(NoVendor))
 }
 
+fn canon_1300d() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_canon::canon_1300d()
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -44,6 +48,11 @@ pub static MODELS: &[ModelEntry] = &[
         id: "mtp_camera",
         summary: "MTP camera (VendorExtensionID 6 \"microsoft.com: 1.0\", object properties, Microsoft OS descriptor)",
         build: mtp,
+    },
+    ModelEntry {
+        id: "canon_1300d",
+        summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
+        build: canon_1300d,
     },
 ];
 
