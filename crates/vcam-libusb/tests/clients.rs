@@ -273,3 +273,73 @@ fn libmtp_tools_against_the_mtp_model() {
     env.ok("mtp-delfile", &["-n", &id.to_string()]);
     assert!(!landed.exists(), "mtp-delfile left the file");
 }
+
+#[test]
+fn canon_eos_1300d_through_the_shim() {
+    let card = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(card.path().join("DCIM/100CANON")).unwrap();
+    let env = Env::new("canon_1300d", Some(card.path()));
+    let out = env.gphoto(&["--auto-detect"]);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("Canon EOS 1300D") && l.contains("usb:")),
+        "the EOS is matched by its VID:PID:\n{out}"
+    );
+    let out = env.gphoto(&["--summary"]);
+    assert!(out.contains("Model: Canon EOS 1300D"), "{out}");
+    let out = env.gphoto(&["--list-config"]);
+    for widget in [
+        "/iso",
+        "/aperture",
+        "/shutterspeed",
+        "/whitebalance",
+        "/imageformat",
+        "/capturetarget",
+        "/eosremoterelease",
+        "/viewfinder",
+    ] {
+        assert!(
+            out.lines().any(|l| l.ends_with(widget)),
+            "{widget} missing:\n{out}"
+        );
+    }
+    // Each gphoto2 run is a new process and a new camera: set and read in one run.
+    let out = env.gphoto(&["--set-config", "iso=800", "--get-config", "iso"]);
+    assert!(out.contains("Current: 800"), "{out}");
+    let run = env.run("gphoto2", &["--set-config", "iso=123"]);
+    assert!(!run.ok, "a value outside the list must be refused");
+    env.gphoto(&[
+        "--set-config",
+        "capturetarget=0",
+        "--capture-image-and-download",
+        "--filename",
+        "ram.jpg",
+    ]);
+    jpeg_ok(&env.file("ram.jpg"));
+    let out = env.gphoto(&[
+        "--set-config",
+        "capturetarget=1",
+        "--capture-image-and-download",
+        "--filename",
+        "card.jpg",
+    ]);
+    assert!(out.contains("/DCIM/100CANON/"), "{out}");
+    jpeg_ok(&env.file("card.jpg"));
+    env.gphoto(&["--capture-preview", "--filename", "p1.jpg"]);
+    env.gphoto(&["--capture-preview", "--filename", "p2.jpg"]);
+    jpeg_ok(&env.file("thumb_p1.jpg"));
+    jpeg_ok(&env.file("thumb_p2.jpg"));
+    assert_ne!(
+        std::fs::read(env.file("thumb_p1.jpg")).unwrap(),
+        std::fs::read(env.file("thumb_p2.jpg")).unwrap()
+    );
+    env.gphoto(&["--capture-movie=3s"]);
+    let movie = std::fs::read(env.file("movie.mjpg")).unwrap();
+    let frames = movie
+        .windows(3)
+        .filter(|w| w == &[0xFF, 0xD8, 0xFF])
+        .count();
+    assert!(frames >= 30, "only {frames} frames in 3 s");
+    let out = env.gphoto(&["--set-config", "iso=400", "--wait-event=3s"]);
+    assert!(out.contains("\"iso\" to \"400\""), "{out}");
+}
