@@ -1,0 +1,339 @@
+//! The EOS extension driven in-process through the core responder: the GetEvent stream
+//! (dump, terminator, changes reported once), SetDevicePropValueEx validation, remote release
+//! to card and to host memory, viewfinder gating and records, ImageFormat structures.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::time::{Duration, SystemTime};
+
+use vcam_canon::codes::{RC_NOT_READY, op};
+use vcam_canon::records::ImageFormat;
+use vcam_core::ptp_types::ptp_codec::Params;
+use vcam_core::ptp_types::{OperationCode, ResponseCode};
+use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
+
+struct Cam {
+    r: Responder,
+    tid: u32,
+    _dir: tempfile::TempDir,
+}
+
+impl Cam {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
+        let (model, eos) = vcam_canon::canon_1300d();
+        let store = FolderStore::open(dir.path(), false).unwrap();
+        let r = Responder::new(
+            model,
+            eos,
+            Box::new(store),
+            Box::new(SyntheticFrames::new(320, 240, 30)),
+        );
+        let mut cam = Self {
+            r,
+            tid: 0,
+            _dir: dir,
+        };
+        assert_eq!(
+            cam.run(OperationCode::OPEN_SESSION, &[1], None).0,
+            ResponseCode::OK
+        );
+        cam
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::UNIX_EPOCH
+            + Duration::from_secs(1_800_000_000)
+            + Duration::from_millis(u64::from(self.tid) * 40)
+    }
+
+    fn run(
+        &mut self,
+        code: OperationCode,
+        params: &[u32],
+        data: Option<&[u8]>,
+    ) -> (ResponseCode, Vec<u32>, Vec<u8>) {
+        let tid = if code == OperationCode::OPEN_SESSION {
+            0
+        } else {
+            self.tid + 1
+        };
+        self.tid += 1;
+        let now = self.now();
+        let hint = if data.is_some() {
+            DataHint::DataOut
+        } else {
+            DataHint::NoDataOut
+        };
+        self.r.handle_request(
+            now,
+            Request::new(code, tid, Params::new(params).unwrap()),
+            hint,
+        );
+        if let Some(d) = data {
+            self.r.handle_data_start(now, tid, Some(d.len() as u64));
+            self.r.handle_data(now, d);
+            self.r.handle_data_end(now);
+        }
+        let mut out = Vec::new();
+        while let Some(o) = self.r.poll_output() {
+            match o {
+                Output::Data { bytes, .. } => out.extend_from_slice(&bytes),
+                Output::DataStart { .. } => {}
+                Output::Response { code, params, .. } => {
+                    return (code, params.as_slice().to_vec(), out);
+                }
+            }
+        }
+        panic!("no response");
+    }
+
+    /// GetEvent, parsed into (type, record bytes).
+    fn events(&mut self) -> Vec<(u32, Vec<u8>)> {
+        let (code, _, data) = self.run(op::GET_EVENT, &[], None);
+        assert_eq!(code, ResponseCode::OK);
+        let mut records = Vec::new();
+        let mut at = 0;
+        loop {
+            let size = u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+            let kind = u32::from_le_bytes(data[at + 4..at + 8].try_into().unwrap());
+            if kind == 0 {
+                assert_eq!(
+                    (size, at + size),
+                    (8, data.len()),
+                    "the terminator ends the list"
+                );
+                return records;
+            }
+            records.push((kind, data[at..at + size].to_vec()));
+            at += size;
+        }
+    }
+
+    fn set_ex(&mut self, prop: u32, value: &[u8]) -> ResponseCode {
+        let mut d = Vec::new();
+        d.extend_from_slice(&((8 + value.len()) as u32).to_le_bytes());
+        d.extend_from_slice(&prop.to_le_bytes());
+        d.extend_from_slice(value);
+        self.run(op::SET_DEVICE_PROP_VALUE_EX, &[], Some(&d)).0
+    }
+}
+
+fn prop_values(records: &[(u32, Vec<u8>)], prop: u32) -> Vec<u32> {
+    records
+        .iter()
+        .filter(|(k, r)| *k == 0xC189 && u32::from_le_bytes(r[8..12].try_into().unwrap()) == prop)
+        .map(|(_, r)| u32::from_le_bytes(r[12..16].try_into().unwrap()))
+        .collect()
+}
+
+#[test]
+fn event_stream_dump_then_changes_once() {
+    let mut cam = Cam::new();
+    assert!(cam.events().is_empty(), "nothing before SetEventMode");
+    assert_eq!(cam.run(op::SET_REMOTE_MODE, &[1], None).0, ResponseCode::OK);
+    assert_eq!(cam.run(op::SET_EVENT_MODE, &[1], None).0, ResponseCode::OK);
+    let dump = cam.events();
+    assert_eq!(
+        prop_values(&dump, 0xD103),
+        vec![0x68],
+        "ISO 1600 as on the real body"
+    );
+    let iso_value = dump
+        .iter()
+        .position(|(k, r)| *k == 0xC189 && r[8..12] == 0xD103u32.to_le_bytes())
+        .unwrap();
+    let iso_list = dump
+        .iter()
+        .position(|(k, r)| *k == 0xC18A && r[8..12] == 0xD103u32.to_le_bytes())
+        .unwrap();
+    assert!(
+        iso_value < iso_list,
+        "AvailListChanged follows its PropValueChanged"
+    );
+    let list = &dump[iso_list].1;
+    assert_eq!(
+        u32::from_le_bytes(list[12..16].try_into().unwrap()),
+        3,
+        "enumeration"
+    );
+    assert_eq!(u32::from_le_bytes(list[16..20].try_into().unwrap()), 9);
+    assert!(dump.iter().any(|(k, _)| *k == 0xC1A4), "InfoCheckComplete");
+    assert!(cam.events().is_empty(), "then empty");
+
+    assert_eq!(cam.set_ex(0xD103, &0x60u32.to_le_bytes()), ResponseCode::OK);
+    let changes = cam.events();
+    assert_eq!(prop_values(&changes, 0xD103), vec![0x60], "reported once");
+    assert!(cam.events().is_empty());
+    assert_eq!(
+        cam.set_ex(0xD103, &0x61u32.to_le_bytes()),
+        ResponseCode::INVALID_DEVICE_PROP_VALUE
+    );
+    assert_eq!(
+        cam.set_ex(0xD116, &1u32.to_le_bytes()),
+        ResponseCode::ACCESS_DENIED,
+        "read-only ModelID"
+    );
+    assert_eq!(
+        cam.set_ex(0xD1FF, &1u32.to_le_bytes()),
+        ResponseCode::DEVICE_PROP_NOT_SUPPORTED
+    );
+    assert!(cam.events().is_empty(), "refused values change nothing");
+    assert_eq!(
+        cam.run(op::REQUEST_DEVICE_PROP_VALUE, &[0xD103], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(prop_values(&cam.events(), 0xD103), vec![0x60]);
+    // ImageFormat travels as a structure.
+    let raw_l = ImageFormat::raw(Some((0, 3))).encode();
+    assert_eq!(cam.set_ex(0xD120, &raw_l), ResponseCode::OK);
+    let ev = cam.events();
+    let rec = ev
+        .iter()
+        .find(|(k, r)| *k == 0xC189 && r[8..12] == 0xD120u32.to_le_bytes())
+        .unwrap();
+    assert_eq!(
+        ImageFormat::decode(&rec.1[12..]),
+        Some(ImageFormat::raw(Some((0, 3))))
+    );
+    // GetDeviceInfoEx: size, then three non-empty u32 arrays.
+    let (code, _, info) = cam.run(op::GET_DEVICE_INFO_EX, &[], None);
+    assert_eq!(code, ResponseCode::OK);
+    assert_eq!(
+        u32::from_le_bytes(info[..4].try_into().unwrap()) as usize,
+        info.len()
+    );
+    assert!(u32::from_le_bytes(info[4..8].try_into().unwrap()) > 0);
+}
+
+#[test]
+fn release_to_host_memory_and_to_card() {
+    let mut cam = Cam::new();
+    cam.run(op::SET_EVENT_MODE, &[1], None);
+    cam.events();
+    // Host: RequestObjectTransfer, download with GetPartialObject, TransferComplete.
+    assert_eq!(cam.set_ex(0xD11C, &4u32.to_le_bytes()), ResponseCode::OK);
+    cam.events();
+    assert_eq!(
+        cam.run(op::REMOTE_RELEASE_ON, &[1, 0], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(
+        cam.run(op::REMOTE_RELEASE_ON, &[2, 0], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(
+        cam.run(op::REMOTE_RELEASE_OFF, &[2], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(
+        cam.run(op::REMOTE_RELEASE_OFF, &[1], None).0,
+        ResponseCode::OK
+    );
+    let ev = cam.events();
+    let (_, req) = ev
+        .iter()
+        .find(|(k, _)| *k == 0xC186)
+        .expect("RequestObjectTransfer");
+    let handle = u32::from_le_bytes(req[8..12].try_into().unwrap());
+    let size = u32::from_le_bytes(req[20..24].try_into().unwrap());
+    let (code, params, data) = cam.run(OperationCode::GET_PARTIAL_OBJECT, &[handle, 0, size], None);
+    assert_eq!(
+        (code, params, data.len()),
+        (ResponseCode::OK, vec![size], size as usize)
+    );
+    assert_eq!(&data[..2], &[0xFF, 0xD8]);
+    assert_eq!(
+        cam.run(op::TRANSFER_COMPLETE, &[handle], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(
+        cam.run(OperationCode::GET_OBJECT, &[handle], None).0,
+        ResponseCode::INVALID_OBJECT_HANDLE
+    );
+    assert_eq!(
+        prop_values(&ev, 0xD1AC),
+        vec![0x1241],
+        "shutter counter counts"
+    );
+    // Card: ObjectAddedEx with a handle GetObject serves.
+    assert_eq!(cam.set_ex(0xD11C, &2u32.to_le_bytes()), ResponseCode::OK);
+    assert_eq!(cam.run(op::REMOTE_RELEASE, &[], None).0, ResponseCode::OK);
+    let ev = cam.events();
+    let (_, added) = ev
+        .iter()
+        .find(|(k, _)| *k == 0xC181)
+        .expect("ObjectAddedEx");
+    let handle = u32::from_le_bytes(added[8..12].try_into().unwrap());
+    let name = &added[0x28..added.iter().skip(0x28).position(|&b| b == 0).unwrap() + 0x28];
+    assert!(
+        name.starts_with(b"IMG_") && name.ends_with(b".JPG"),
+        "{:?}",
+        String::from_utf8_lossy(name)
+    );
+    let (code, _, data) = cam.run(OperationCode::GET_OBJECT, &[handle], None);
+    assert_eq!(code, ResponseCode::OK);
+    assert_eq!(&data[..2], &[0xFF, 0xD8]);
+}
+
+#[test]
+fn viewfinder_needs_live_view_and_sends_records() {
+    let mut cam = Cam::new();
+    cam.run(op::SET_EVENT_MODE, &[1], None);
+    assert_eq!(
+        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None)
+            .0,
+        RC_NOT_READY
+    );
+    assert_eq!(cam.set_ex(0xD1B0, &2u32.to_le_bytes()), ResponseCode::OK);
+    let (code, _, data) = cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None);
+    assert_eq!(code, ResponseCode::OK);
+    let len = u32::from_le_bytes(data[..4].try_into().unwrap()) as usize;
+    assert_eq!(
+        u32::from_le_bytes(data[4..8].try_into().unwrap()),
+        1,
+        "JPEG record first"
+    );
+    assert_eq!(&data[8..10], &[0xFF, 0xD8]);
+    assert_eq!(&data[len - 2..len], &[0xFF, 0xD9]);
+    let mut at = len;
+    let mut kinds = Vec::new();
+    while at < data.len() {
+        let l = u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        kinds.push(u32::from_le_bytes(data[at + 4..at + 8].try_into().unwrap()));
+        at += l;
+    }
+    assert_eq!(at, data.len());
+    assert!(
+        kinds.contains(&4) && kinds.contains(&5),
+        "zoom metadata: {kinds:?}"
+    );
+    assert_eq!(cam.run(op::ZOOM, &[5], None).0, ResponseCode::OK);
+    assert_eq!(
+        cam.run(op::ZOOM, &[3], None).0,
+        ResponseCode::INVALID_PARAMETER
+    );
+    assert_eq!(cam.set_ex(0xD1B0, &1u32.to_le_bytes()), ResponseCode::OK);
+    assert_eq!(
+        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None)
+            .0,
+        RC_NOT_READY,
+        "output back to the TFT"
+    );
+}
+
+#[test]
+fn image_format_structures_round_trip() {
+    for f in vcam_canon::model::IMAGE_FORMATS_1300D {
+        assert_eq!(ImageFormat::decode(&f.encode()), Some(f));
+        assert_eq!(
+            vcam_canon::model::from_compact(
+                &vcam_canon::model::IMAGE_FORMATS_1300D,
+                vcam_canon::model::compact(&f)
+            ),
+            Some(f)
+        );
+    }
+    assert_eq!(ImageFormat::decode(&[3, 0, 0, 0]), None);
+    assert_eq!(ImageFormat::decode(&[1, 0, 0, 0, 0x10]), None);
+}
