@@ -12,6 +12,8 @@ use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera};
 pub const ENV_MODELS: &str = "VCAM_MODELS";
 /// Environment variable naming the folder served as the card (default: the built-in card).
 pub const ENV_FS: &str = "VCAM_FS";
+/// Environment variable choosing the live view size, `WxH` (default 640x480).
+pub const ENV_LIVEVIEW_SIZE: &str = "VCAM_LIVEVIEW_SIZE";
 /// Environment variable enabling logs on stderr (a tracing filter such as `debug`).
 pub const ENV_LOG: &str = "VCAM_SHIM_LOG";
 
@@ -94,6 +96,16 @@ static SHIM: OnceLock<Shim> = OnceLock::new();
 /// The process-wide shim, built from the environment on first call.
 pub fn shim() -> &'static Shim {
     SHIM.get_or_init(Shim::from_env)
+}
+
+/// Installs `shim` as the process-wide shim instead of one built from the environment (for
+/// in-process benches and tests that need particular cameras). Fails, giving it back, when the
+/// shim is already in use.
+///
+/// # Errors
+/// The shim was already created.
+pub fn install(shim: Shim) -> Result<(), Box<Shim>> {
+    SHIM.set(shim).map_err(Box::new)
 }
 
 impl Shim {
@@ -260,6 +272,14 @@ fn build_camera(name: &str, fs: Option<&std::path::Path>) -> Result<UsbCamera, S
             .map_err(|e| format!("sample card: {e}"))?,
         ),
     };
-    let frames = Box::new(SyntheticFrames::new(640, 480, 30));
+    let (w, h) = std::env::var(ENV_LIVEVIEW_SIZE)
+        .ok()
+        .and_then(|s| {
+            let (w, h) = s.split_once('x')?;
+            Some((w.trim().parse().ok()?, h.trim().parse().ok()?))
+        })
+        .filter(|&(w, h): &(u32, u32)| (16..=8192).contains(&w) && (16..=8192).contains(&h))
+        .unwrap_or((640, 480));
+    let frames = Box::new(SyntheticFrames::new(w, h, 30));
     Ok(UsbCamera::new(Responder::new(model, vendor, store, frames)))
 }
