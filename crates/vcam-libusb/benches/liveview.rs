@@ -1,7 +1,13 @@
 //! Canon EOS live view frames per second through the shim's synchronous bulk path,
 //! in-process, at 640x480 and 1920x1080 (two virtual cameras), beside a memcpy of one frame
 //! measured in the same run. GetViewFinderData is read the way libgphoto2 reads data phases.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::undocumented_unsafe_blocks,
+    missing_docs
+)]
 
 use std::ffi::c_int;
 use std::hint::black_box;
