@@ -71,6 +71,11 @@ if [ "$FUZZ_SECONDS" != "0" ]; then
     log "installing cargo-fuzz"
     cargo +nightly install cargo-fuzz --locked
   fi
+  # Seed the dataset corpus with real cameras' DeviceInfo (selector byte 0 = DeviceInfo).
+  mkdir -p fuzz/corpus/datasets
+  for f in fixtures/deviceinfo/*.bin; do
+    { printf '\000'; cat "$f"; } >"fuzz/corpus/datasets/seed-$(basename "$f")"
+  done
   for target in $(cd fuzz && cargo +nightly fuzz list); do
     log "fuzz $target for ${FUZZ_SECONDS}s"
     mkdir -p "fuzz/corpus/$target"
