@@ -8,27 +8,50 @@ use ptp_types::{
     DevicePropDesc, Encode, EventCode, FilesystemType, FunctionalMode, GetSet, ObjectFormatCode,
     ObjectHandle, ObjectInfo, ObjectPropCode, ObjectPropDesc, ObjectPropList, ObjectPropValue,
     OperationCode, PropForm, PropValue, ProtectionStatus, PtpString, StorageId, StorageInfo,
-    StorageType, StreamInfo, decode_value_exact,
+    StorageType, StreamInfo, TimeZone, decode_value, decode_value_exact,
 };
 
+/// A PTP string: any characters but NUL (the terminator), within the 254 UTF-16 units a PTP
+/// string holds; mostly short, sometimes at the limit.
 fn s() -> impl Strategy<Value = PtpString> {
-    "[ -~]{0,40}".prop_map(|t| PtpString::try_from(t.as_str()).unwrap())
+    let short =
+        proptest::collection::vec(any::<char>().prop_filter("no NUL", |c| *c != '\0'), 0..20)
+            .prop_map(|v| v.into_iter().collect::<String>());
+    let long = proptest::collection::vec(
+        any::<char>().prop_filter("no NUL", |c| *c != '\0'),
+        100..260,
+    )
+    .prop_map(|v| v.into_iter().collect::<String>());
+    prop_oneof![4 => "[ -~]{0,40}", 4 => short, 1 => long, 1 => "x{254}"]
+        .prop_map(|t| PtpString::truncating(&t))
 }
 
+/// A date as an ObjectInfo carries it. Only dates the DateTime parser accepts: ObjectInfo reads
+/// an unparsable date string leniently as `None`, so anything else would not round-trip (that is
+/// intended, not a bug).
 fn date() -> impl Strategy<Value = Option<DateTime>> {
     proptest::option::of(
-        (1990u16..2100, 1u8..=12, 1u8..=28, 0u8..24, 0u8..60, 0u8..60).prop_map(
-            |(year, month, day, hour, minute, second)| DateTime {
-                year,
-                month,
-                day,
-                hour,
-                minute,
-                second,
-                tenths: None,
-                zone: None,
-            },
-        ),
+        (
+            (0u16..=9999, 1u8..=12, 1u8..=31),
+            (0u8..24, 0u8..60, 0u8..=60),
+            proptest::option::of(0u8..=9),
+            proptest::option::of(prop_oneof![
+                Just(TimeZone::Utc),
+                (-1439i16..=1439).prop_map(TimeZone::Offset)
+            ]),
+        )
+            .prop_map(
+                |((year, month, day), (hour, minute, second), tenths, zone)| DateTime {
+                    year,
+                    month,
+                    day,
+                    hour,
+                    minute,
+                    second,
+                    tenths,
+                    zone,
+                },
+            ),
     )
 }
 
@@ -101,6 +124,26 @@ fn codes<T: Copy + std::fmt::Debug + 'static>(f: fn(u16) -> T) -> impl Strategy<
     proptest::collection::vec(any::<u16>().prop_map(f), 0..30)
 }
 
+/// Decodes `bytes` as `T`; whatever decodes must encode to bytes that decode to the same value.
+fn decodes_stably<T: for<'a> Decode<'a> + Encode + PartialEq + std::fmt::Debug>(bytes: &[u8]) {
+    if let Ok(value) = T::decode_exact(bytes) {
+        assert_eq!(T::decode_exact(&value.to_bytes()).unwrap(), value);
+    }
+}
+
+/// Overwrites bytes of a valid encoding at `edits` (position modulo the length) and cuts it at
+/// `cut`, so decoders see inputs that are nearly valid.
+fn mutate(mut bytes: Vec<u8>, edits: &[(usize, u8)], cut: usize) -> Vec<u8> {
+    if !bytes.is_empty() {
+        let n = bytes.len();
+        for &(at, b) in edits {
+            bytes[at % n] = b;
+        }
+    }
+    bytes.truncate(cut % (bytes.len() + 1));
+    bytes
+}
+
 prop_compose! {
     fn device_info()(
         standard_version in any::<u16>(), vendor_extension_id in any::<u32>(), vendor_extension_version in any::<u16>(),
@@ -160,36 +203,43 @@ proptest! {
     }
 
     #[test]
-    fn stream_info_round_trips(v in any::<(u64, u32, u32, u32, u32, u32)>()) {
+    fn stream_info_round_trips(v in any::<(u64, u32, u32, u32, u32, u32)>(), size in prop_oneof![Just(StreamInfo::LEN), any::<u64>()]) {
         let info = StreamInfo {
-            dataset_size: StreamInfo::LEN, time_resolution: v.0, frame_header_size: v.1, frame_max_size: v.2,
+            dataset_size: size, time_resolution: v.0, frame_header_size: v.1, frame_max_size: v.2,
             packet_header_size: v.3, packet_max_size: v.4, packet_alignment: v.5,
         };
         prop_assert_eq!(StreamInfo::decode_exact(&info.to_bytes()).unwrap(), info);
     }
 
     #[test]
-    fn values_round_trip(v in value()) {
-        prop_assert_eq!(decode_value_exact(&v.to_bytes(), v.data_type()).unwrap(), v);
+    fn values_round_trip(v in value(), tail in proptest::collection::vec(any::<u8>(), 0..8)) {
+        let mut bytes = v.to_bytes();
+        prop_assert_eq!(&decode_value_exact(&bytes, v.data_type()).unwrap(), &v);
+        // decode_value stops at the value's end.
+        let len = bytes.len();
+        bytes.extend_from_slice(&tail);
+        let mut r = ptp_types::Reader::new(&bytes);
+        prop_assert_eq!(decode_value(&mut r, v.data_type()).unwrap(), v);
+        prop_assert_eq!(r.position(), len);
     }
 
     #[test]
     fn device_prop_desc_round_trips(
-        (current, form) in value().prop_flat_map(form_for), code in any::<u16>(), gs in 0u8..2,
+        ((current, form), default) in value().prop_flat_map(|v| (form_for(v.clone()), same_type(&v))), code in any::<u16>(), gs in any::<u8>(),
     ) {
         let desc = DevicePropDesc {
-            code: DevicePropCode(code), data_type: current.data_type(), get_set: if gs == 0 { GetSet::GET } else { GetSet::GET_SET },
-            factory_default: current.clone(), current, form,
+            code: DevicePropCode(code), data_type: current.data_type(), get_set: GetSet(gs),
+            factory_default: default, current, form,
         };
         prop_assert_eq!(DevicePropDesc::decode_exact(&desc.to_bytes()).unwrap(), desc);
     }
 
     #[test]
     fn object_prop_desc_round_trips(
-        (default, form) in value().prop_flat_map(form_for), code in any::<u16>(), group in any::<u32>(),
+        (default, form) in value().prop_flat_map(form_for), code in any::<u16>(), group in any::<u32>(), gs in any::<u8>(),
     ) {
         let desc = ObjectPropDesc {
-            code: ObjectPropCode(code), data_type: default.data_type(), get_set: GetSet::GET,
+            code: ObjectPropCode(code), data_type: default.data_type(), get_set: GetSet(gs),
             factory_default: default, group_code: group, form,
         };
         prop_assert_eq!(ObjectPropDesc::decode_exact(&desc.to_bytes()).unwrap(), desc);
@@ -213,5 +263,32 @@ proptest! {
         let _ = ObjectPropDesc::decode_exact(&bytes);
         let _ = ObjectPropList::decode_exact(&bytes);
         let _ = decode_value_exact(&bytes, DataTypeCode(t));
+    }
+
+    #[test]
+    fn mutated_encodings_never_panic(
+        info in device_info(), object in object_info(),
+        (default, form) in value().prop_flat_map(form_for),
+        items in proptest::collection::vec((any::<u32>(), any::<u16>(), value()), 0..4),
+        edits in proptest::collection::vec((any::<usize>(), any::<u8>()), 0..4),
+        cut in any::<usize>(),
+    ) {
+        let cut = if cut % 2 == 0 { usize::MAX } else { cut };
+        let desc = ObjectPropDesc {
+            code: ObjectPropCode(0xDC01), data_type: default.data_type(), get_set: GetSet::GET,
+            factory_default: default.clone(), group_code: 0, form: form.clone(),
+        };
+        let dev = DevicePropDesc {
+            code: DevicePropCode(0x5001), data_type: default.data_type(), get_set: GetSet::GET_SET,
+            factory_default: default.clone(), current: default, form,
+        };
+        let list = ObjectPropList {
+            elements: items.into_iter().map(|(h, c, value)| ObjectPropValue { handle: ObjectHandle(h), code: ObjectPropCode(c), value }).collect(),
+        };
+        decodes_stably::<DeviceInfo>(&mutate(info.to_bytes(), &edits, cut));
+        decodes_stably::<ObjectInfo>(&mutate(object.to_bytes(), &edits, cut));
+        decodes_stably::<ObjectPropDesc>(&mutate(desc.to_bytes(), &edits, cut));
+        decodes_stably::<DevicePropDesc>(&mutate(dev.to_bytes(), &edits, cut));
+        decodes_stably::<ObjectPropList>(&mutate(list.to_bytes(), &edits, cut));
     }
 }
