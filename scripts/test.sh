@@ -58,6 +58,9 @@ log "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
 # --- tests -----------------------------------------------------------------------------------
+log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load)"
+cargo build -p vcam-libusb --locked
+
 log "cargo test --workspace (unit, property, doc and end-to-end tests)"
 cargo test --workspace --locked
 

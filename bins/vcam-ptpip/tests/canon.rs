@@ -48,8 +48,18 @@ fn iso_round_trips_and_outside_values_are_refused() {
     g.ok(&["--set-config", "iso=800"]);
     let out = g.ok(&["--get-config", "iso"]);
     assert!(out.contains("Current: 800"), "{out}");
+    // Not an ISO libgphoto2 knows: refused by the client.
     let run = g.run(&["--set-config", "iso=123"]);
     assert!(!run.ok, "a value outside the list must be refused");
+    // An ISO libgphoto2 knows but the 1300D does not offer: libgphoto2 sends it anyway
+    // (config.c _put_Genericu16Table falls back), and the camera refuses it.
+    let run = g.run(&["--set-config", "iso=25600"]);
+    assert!(!run.ok, "ISO 25600 is outside the 1300D's list");
+    assert!(
+        run.stderr.contains("0x201c"),
+        "refused by the camera with InvalidDevicePropValue:\n{}",
+        run.stderr
+    );
     let out = g.ok(&["--get-config", "iso"]);
     assert!(
         out.contains("Current: 800"),
@@ -94,6 +104,50 @@ fn capture_to_host_memory_and_to_card() {
         .unwrap()
         .count();
     assert_eq!(on_card, 1, "the card capture stays on the card (--keep)");
+    // Listings go through EOS GetObjectInfoEx (advertised, as on the real body).
+    let out = g.ok(&["--list-files"]);
+    assert!(
+        out.contains("folder '/store_00010001/DCIM/100CANON'") && out.contains("IMG_"),
+        "{out}"
+    );
+    assert!(server.log().contains("0x9109"), "GetObjectInfoEx used");
+}
+
+#[test]
+fn bulb_through_remote_release() {
+    let (card, server) = eos();
+    let g = Gphoto::new(&server);
+    g.ok(&[
+        "--set-config",
+        "capturetarget=1",
+        "--set-config",
+        "shutterspeed=bulb",
+    ]);
+    // The choice names differ between libgphoto2 versions: full press 3, release 3.
+    let choices = g.ok(&["--get-config", "eosremoterelease"]);
+    let choice = |want: &[&str]| {
+        want.iter()
+            .copied()
+            .find(|w| choices.lines().any(|l| l.ends_with(&format!(" {w}"))))
+            .unwrap_or_else(|| panic!("none of {want:?} in\n{choices}"))
+            .to_string()
+    };
+    let press = choice(&["Press Full", "Press Full AF"]);
+    let release = choice(&["Release 3", "Release"]);
+    g.ok(&["--set-config", &format!("eosremoterelease={press}")]);
+    let folder = card.path().join("DCIM/100CANON");
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        0,
+        "the shutter stays open"
+    );
+    let out = g.ok(&[
+        "--set-config",
+        &format!("eosremoterelease={release}"),
+        "--wait-event=1s",
+    ]);
+    assert!(out.contains("FILEADDED IMG_"), "{out}");
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 1);
 }
 
 #[test]

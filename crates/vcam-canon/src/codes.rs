@@ -25,7 +25,8 @@ macro_rules! table {
     };
 }
 
-/// A GetEvent record type (`PTP_EC_CANON_EOS_*`).
+/// A GetEvent record type (`PTP_EC_CANON_EOS_*` in libgphoto2's `ptp.h`; decoded by
+/// `ptp_unpack_CANON_changes` in `ptp-pack.c`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct EventType(pub u32);
 
@@ -34,9 +35,17 @@ table!(
     op, OperationCode, operation_name {
         GET_STORAGE_IDS = 0x9101, "EOS_GetStorageIDs";
         GET_STORAGE_INFO = 0x9102, "EOS_GetStorageInfo";
+        GET_OBJECT_INFO = 0x9103, "EOS_GetObjectInfo";
+        GET_OBJECT = 0x9104, "EOS_GetObject";
+        DELETE_OBJECT = 0x9105, "EOS_DeleteObject";
+        FORMAT_STORE = 0x9106, "EOS_FormatStore";
+        GET_PARTIAL_OBJECT = 0x9107, "EOS_GetPartialObject";
         GET_DEVICE_INFO_EX = 0x9108, "EOS_GetDeviceInfoEx";
         GET_OBJECT_INFO_EX = 0x9109, "EOS_GetObjectInfoEx";
+        GET_THUMB_EX = 0x910A, "EOS_GetThumbEx";
+        SEND_PARTIAL_OBJECT = 0x910B, "EOS_SendPartialObject";
         SET_OBJECT_ATTRIBUTES = 0x910C, "EOS_SetObjectAttributes";
+        SET_OBJECT_TIME = 0x910E, "EOS_SetObjectTime";
         REMOTE_RELEASE = 0x910F, "EOS_RemoteRelease";
         SET_DEVICE_PROP_VALUE_EX = 0x9110, "EOS_SetDevicePropValueEx";
         GET_REMOTE_MODE = 0x9113, "EOS_GetRemoteMode";
@@ -49,17 +58,26 @@ table!(
         SET_UI_LOCK = 0x911B, "EOS_SetUILock";
         RESET_UI_LOCK = 0x911C, "EOS_ResetUILock";
         KEEP_DEVICE_ON = 0x911D, "EOS_KeepDeviceOn";
+        SET_NULL_PACKET_MODE = 0x911E, "EOS_SetNullPacketMode";
         BULB_START = 0x9125, "EOS_BulbStart";
         BULB_END = 0x9126, "EOS_BulbEnd";
         REQUEST_DEVICE_PROP_VALUE = 0x9127, "EOS_RequestDevicePropValue";
         REMOTE_RELEASE_ON = 0x9128, "EOS_RemoteReleaseOn";
         REMOTE_RELEASE_OFF = 0x9129, "EOS_RemoteReleaseOff";
+        GET_PARTIAL_OBJECT_EX = 0x912C, "EOS_GetPartialObjectEx";
+        RESET_MIRROR_LOCKUP_STATE = 0x9130, "EOS_ResetMirrorLockupState";
+        POPUP_BUILTIN_FLASH = 0x9131, "EOS_PopupBuiltinFlash";
+        END_GET_PARTIAL_OBJECT_EX = 0x9132, "EOS_EndGetPartialObjectEx";
+        MOVIE_SELECT_SW_ON = 0x9133, "EOS_MovieSelectSWOn";
+        MOVIE_SELECT_SW_OFF = 0x9134, "EOS_MovieSelectSWOff";
+        SET_REQUEST_OLC_INFO_GROUP = 0x913D, "EOS_SetRequestOLCInfoGroup";
         INITIATE_VIEWFINDER = 0x9151, "EOS_InitiateViewfinder";
         TERMINATE_VIEWFINDER = 0x9152, "EOS_TerminateViewfinder";
         GET_VIEWFINDER_DATA = 0x9153, "EOS_GetViewFinderData";
         DO_AF = 0x9154, "EOS_DoAf";
         DRIVE_LENS = 0x9155, "EOS_DriveLens";
         DEPTH_OF_FIELD_PREVIEW = 0x9156, "EOS_DepthOfFieldPreview";
+        CLICK_WB = 0x9157, "EOS_ClickWB";
         ZOOM = 0x9158, "EOS_Zoom";
         ZOOM_POSITION = 0x9159, "EOS_ZoomPosition";
         SET_LIVE_AF_FRAME = 0x915A, "EOS_SetLiveAfFrame";
@@ -79,6 +97,7 @@ table!(
         CAMERA_STATUS_CHANGED = 0xC18B, "EOS_CameraStatusChanged";
         BULB_EXPOSURE_TIME = 0xC194, "EOS_BulbExposureTime";
         INFO_CHECK_COMPLETE = 0xC1A4, "EOS_InfoCheckComplete";
+        OLC_INFO_CHANGED = 0xC1A5, "EOS_OLCInfoChanged";
     }
 );
 
@@ -132,6 +151,19 @@ table!(
         LENS_NAME = 0xD1D8, "EOS_LensName";
     }
 );
+
+/// The name of any EOS code of these tables: operations (0x9xxx), GetEvent record types
+/// (0xC1xx) and properties (0xD1xx) do not overlap, so one lookup serves all three
+/// (libgphoto2 `camlibs/ptp2/ptp.c`: `ptp_get_opcode_name`, `ptp_get_eos_event_name`,
+/// `ptp_get_property_description`).
+#[must_use]
+pub fn name(code: u32) -> Option<&'static str> {
+    match code {
+        0x9000..=0x9FFF => operation_name(OperationCode(u16::try_from(code).ok()?)),
+        0xD000..=0xDFFF => prop_name(DevicePropCode(u16::try_from(code).ok()?)),
+        _ => event_name(EventType(code)),
+    }
+}
 
 /// Canon's "not ready" (`PTP_RC_CANON_NOT_READY`): GetViewFinderData before live view runs.
 pub const RC_NOT_READY: ResponseCode = ResponseCode(0xA102);

@@ -10,29 +10,36 @@ use std::collections::VecDeque;
 use bytes::Bytes;
 use vcam_core::props::ChangeKind;
 use vcam_core::ptp_types::{
-    DataPhase, DevicePropCode, Encode, ObjectHandle, OperationSpec, PropValue, ResponseCode,
-    StorageId,
+    DataPhase, DevicePropCode, Encode, ObjectHandle, OperationSpec, PropValue, ProtectionStatus,
+    ResponseCode, StorageId,
 };
 use vcam_core::reply::Response;
-use vcam_core::store::DataSource;
+use vcam_core::store::{BytesSource, DataSource, FormatFilter, ParentFilter};
 use vcam_core::{
     CaptureTarget, Context, PropChange, Properties, Reply, Request, StoreError, VendorExtension,
 };
 
 use crate::codes::{RC_NOT_READY, event, op, prop};
-use crate::model::{IMAGE_FORMATS_1300D, Kind, PROPS_1300D, from_compact, kind_of};
+use crate::model::{
+    IMAGE_FORMATS_1300D, Kind, PROPS_1300D, focus_info_1300d, from_compact, kind_of,
+};
 use crate::records::{EosEvent, EosValue, ImageFormat, encode_events, viewfinder};
 
-/// CaptureDestination 0xD11C value meaning "the host" (`PTP_CANON_EOS_CAPTUREDEST_HD`).
+/// CaptureDestination 0xD11C value meaning "the host" (`PTP_CANON_EOS_CAPTUREDEST_HD` in
+/// libgphoto2's `ptp.h`; set by `camera_canon_eos_update_capture_target`, library.c).
 pub const CAPTURE_DESTINATION_HOST: u32 = 4;
-/// EVFOutputDevice bit: live view to the host.
+/// EVFOutputDevice 0xD1B0 bit: live view to the host (libgphoto2 `library.c`:
+/// `camera_capture_preview` sets it when `(value & ~1) == 0`).
 pub const EVF_OUTPUT_HOST: u32 = 2;
-/// ShutterSpeed code for bulb.
+/// ShutterSpeed 0xD102 code for bulb (libgphoto2 `config.c`: `canon_shutterspeed`, "bulb").
 pub const SHUTTER_BULB: u32 = 0x0C;
 /// Largest SetDevicePropValueEx data phase accepted.
 const MAX_PROP_DATA: usize = 4096;
 
-/// The EOS extension state of one body.
+/// The EOS extension state of one body: remote and event mode, the GetEvent queue, release
+/// and live view state. Answers what libgphoto2's EOS path sends (`library.c`:
+/// `camera_prepare_canon_eos_capture`, `camera_trigger_canon_eos_capture`,
+/// `camera_capture_preview`; `ptp.c`: `ptp_check_eos_events`).
 #[derive(Debug)]
 pub struct CanonEos {
     specs: Vec<OperationSpec>,
@@ -64,14 +71,20 @@ const fn spec(
 }
 
 impl CanonEos {
-    /// A body just switched on.
+    /// A body just switched on: no dump sent yet (it follows SetEventMode(1), as
+    /// `camera_prepare_canon_eos_capture` in library.c expects).
     #[must_use]
     pub fn new() -> Self {
         use DataPhase::{None as N, ToInitiator as In, ToResponder as Out};
         let specs = vec![
             spec(op::GET_STORAGE_IDS, "EOS_GetStorageIDs", In, 0),
             spec(op::GET_STORAGE_INFO, "EOS_GetStorageInfo", In, 1),
+            spec(op::GET_OBJECT, "EOS_GetObject", In, 1),
+            spec(op::DELETE_OBJECT, "EOS_DeleteObject", N, 1),
+            spec(op::GET_PARTIAL_OBJECT, "EOS_GetPartialObject", In, 3),
             spec(op::GET_DEVICE_INFO_EX, "EOS_GetDeviceInfoEx", In, 0),
+            spec(op::GET_OBJECT_INFO_EX, "EOS_GetObjectInfoEx", In, 3),
+            spec(op::SET_OBJECT_TIME, "EOS_SetObjectTime", N, 2),
             spec(op::SET_OBJECT_ATTRIBUTES, "EOS_SetObjectAttributes", N, 2),
             spec(op::REMOTE_RELEASE, "EOS_RemoteRelease", N, 0),
             spec(
@@ -90,6 +103,30 @@ impl CanonEos {
             spec(op::SET_UI_LOCK, "EOS_SetUILock", N, 0),
             spec(op::RESET_UI_LOCK, "EOS_ResetUILock", N, 0),
             spec(op::KEEP_DEVICE_ON, "EOS_KeepDeviceOn", N, 0),
+            spec(op::SET_NULL_PACKET_MODE, "EOS_SetNullPacketMode", N, 1),
+            spec(op::GET_PARTIAL_OBJECT_EX, "EOS_GetPartialObjectEx", In, 4),
+            spec(
+                op::RESET_MIRROR_LOCKUP_STATE,
+                "EOS_ResetMirrorLockupState",
+                N,
+                0,
+            ),
+            spec(op::POPUP_BUILTIN_FLASH, "EOS_PopupBuiltinFlash", N, 0),
+            spec(
+                op::END_GET_PARTIAL_OBJECT_EX,
+                "EOS_EndGetPartialObjectEx",
+                N,
+                1,
+            ),
+            spec(op::MOVIE_SELECT_SW_ON, "EOS_MovieSelectSWOn", N, 0),
+            spec(op::MOVIE_SELECT_SW_OFF, "EOS_MovieSelectSWOff", N, 0),
+            spec(
+                op::SET_REQUEST_OLC_INFO_GROUP,
+                "EOS_SetRequestOLCInfoGroup",
+                N,
+                1,
+            ),
+            spec(op::CLICK_WB, "EOS_ClickWB", N, 2),
             spec(op::BULB_START, "EOS_BulbStart", N, 0),
             spec(op::BULB_END, "EOS_BulbEnd", N, 0),
             spec(
@@ -126,14 +163,16 @@ impl CanonEos {
         }
     }
 
-    /// Records not yet fetched by GetEvent.
+    /// Records not yet fetched by GetEvent (`ptp_check_eos_events` in ptp.c polls until none
+    /// are left).
     #[must_use]
     pub fn pending_events(&self) -> usize {
         self.pending.len()
     }
 
-    /// Whether live view frames are being produced (EVF output to the host, or
-    /// InitiateViewfinder).
+    /// Whether live view frames are being produced: EVF output to the host with EVFMode 1, or
+    /// InitiateViewfinder (libgphoto2 `library.c`: `camera_capture_preview`; `config.c`:
+    /// `_put_Canon_EOS_ViewFinder`). Until then GetViewFinderData answers Canon NotReady.
     #[must_use]
     pub fn liveview_on(&self, props: &Properties) -> bool {
         let output = u32_of(props, prop::EVF_OUTPUT_DEVICE);
@@ -184,7 +223,25 @@ impl CanonEos {
                 self.pending.push_back(e);
             }
         }
+        self.pending.push_back(focus_event(0));
         self.pending.push_back(EosEvent::InfoCheckComplete);
+    }
+
+    /// Half press or DoAf: the body focuses on the centre point unless the lens is in manual
+    /// focus (FocusMode 3), and reports where in FocusInfoEx.
+    fn focus(&mut self, props: &Properties) {
+        self.half_pressed = true;
+        if u32_of(props, prop::FOCUS_MODE) != FOCUS_MODE_MANUAL {
+            self.pending.push_back(focus_event(1 << 4));
+        }
+    }
+
+    /// Half release or AfCancel: no point in focus any more.
+    fn unfocus(&mut self) {
+        if self.half_pressed {
+            self.half_pressed = false;
+            self.pending.push_back(focus_event(0));
+        }
     }
 
     fn capture(&mut self, cx: &mut Context<'_>) -> Result<(), ResponseCode> {
@@ -287,6 +344,132 @@ impl CanonEos {
     }
 }
 
+/// FocusMode value of manual focus (libgphoto2 `camera_trigger_canon_eos_capture` skips the
+/// focus wait for it).
+const FOCUS_MODE_MANUAL: u32 = 3;
+
+fn focus_event(selected: u32) -> EosEvent {
+    EosEvent::PropValueChanged {
+        prop: u32::from(prop::FOCUS_INFO_EX.0),
+        value: EosValue::FocusInfo(focus_info_1300d(selected)),
+    }
+}
+
+/// The bytes `offset .. offset + len` (`None`: to the end) of a card or memory object, and the
+/// number of bytes that will be sent.
+fn object_range(
+    cx: &mut Context<'_>,
+    handle: ObjectHandle,
+    offset: u64,
+    len: Option<u64>,
+) -> Result<Box<dyn DataSource>, ResponseCode> {
+    if let Some((_, data)) = cx.memory_object(handle) {
+        let size = data.len() as u64;
+        if offset > size {
+            return Err(ResponseCode::INVALID_PARAMETER);
+        }
+        let end = len.map_or(size, |l| offset.saturating_add(l).min(size));
+        let (start, end) = (
+            usize::try_from(offset).unwrap_or(usize::MAX),
+            usize::try_from(end).unwrap_or(usize::MAX),
+        );
+        return Ok(Box::new(BytesSource::new(data.slice(start..end))));
+    }
+    let size = cx
+        .store
+        .object_size(handle)
+        .map_err(|e| e.response_code())?;
+    if offset > size {
+        return Err(ResponseCode::INVALID_PARAMETER);
+    }
+    cx.store
+        .open(handle, offset, len)
+        .map_err(|e| e.response_code())
+}
+
+/// GetPartialObject answered the EOS way: the data, then OK with the number of bytes sent
+/// (`ptp_canon_eos_getpartialobject`, ptp.c).
+fn partial_reply(
+    cx: &mut Context<'_>,
+    handle: ObjectHandle,
+    offset: u64,
+    len: Option<u64>,
+) -> Reply {
+    match object_range(cx, handle, offset, len) {
+        Ok(data) => {
+            let sent = u32::try_from(data.len()).unwrap_or(u32::MAX);
+            Reply::Data {
+                data,
+                response: Response::ok_with([sent]),
+            }
+        }
+        Err(code) => Reply::Response(Response::code(code)),
+    }
+}
+
+/// GetObjectInfoEx (0x9109) data: `u32 count`, then per object a 56-byte entry `u32 size,
+/// u32 handle, u32 storage, u16 format, u16 0, u32 0, u32 flags (0x10 folder, 0x20 file,
+/// 0x01 read-only), u32 size, u32 0, u32 parent, 16-byte file name, u32 time` (libgphoto2
+/// `ptp.c`: `ptp_canon_eos_getobjectinfoex`; `ptp-pack.c`: `ptp_unpack_Canon_EOS_FE`).
+fn object_info_ex(
+    cx: &mut Context<'_>,
+    storage: u32,
+    parent: u32,
+    max: u32,
+) -> Result<Vec<u8>, ResponseCode> {
+    let parent = match parent {
+        0 | 0xFFFF_FFFF => ParentFilter::Root,
+        h => ParentFilter::In(ObjectHandle(h)),
+    };
+    let handles = cx
+        .store
+        .object_handles(StorageId(storage), FormatFilter::Any, parent)
+        .map_err(|e| e.response_code())?;
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    let mut out = Vec::with_capacity(4 + 56 * handles.len().min(max).min(4096));
+    out.extend_from_slice(&[0; 4]);
+    let mut count = 0u32;
+    for handle in handles.into_iter().take(max) {
+        let Ok(info) = cx.store.object_info(handle) else {
+            continue;
+        };
+        let size = cx
+            .store
+            .object_size(handle)
+            .map_or(0, |s| u32::try_from(s).unwrap_or(u32::MAX));
+        let mut flags = if vcam_core::store::is_folder(&info) {
+            0x10
+        } else {
+            0x20
+        };
+        if info.protection_status != ProtectionStatus::NO_PROTECTION {
+            flags |= 0x01;
+        }
+        let time = info
+            .modification_date
+            .or(info.capture_date)
+            .and_then(|d| d.to_unix_seconds())
+            .map_or(0, |t| u32::try_from(t).unwrap_or(u32::MAX));
+        let mut name = [0u8; 16];
+        let bytes = info.filename.as_str().as_bytes();
+        let n = bytes.len().min(15);
+        name[..n].copy_from_slice(&bytes[..n]);
+        for word in [56u32, handle.0, info.storage_id.0] {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        out.extend_from_slice(&info.object_format.0.to_le_bytes());
+        out.extend_from_slice(&[0; 2]);
+        for word in [0, flags, size, 0, info.parent_object.0] {
+            out.extend_from_slice(&word.to_le_bytes());
+        }
+        out.extend_from_slice(&name);
+        out.extend_from_slice(&time.to_le_bytes());
+        count += 1;
+    }
+    out[..4].copy_from_slice(&count.to_le_bytes());
+    Ok(out)
+}
+
 fn u32_of(props: &Properties, code: DevicePropCode) -> u32 {
     props
         .value(code)
@@ -315,6 +498,8 @@ impl VendorExtension for CanonEos {
         self.event_mode = 0;
         self.viewfinder = false;
         self.half_pressed = false;
+        // A bulb exposure outlives the session: scripts press and release from separate
+        // gphoto2 runs (`--set-config eosremoterelease=...`).
         self.ui_locked = false;
     }
 
@@ -362,12 +547,63 @@ impl VendorExtension for CanonEos {
                 cx.release_memory_object(ObjectHandle(p0));
                 ok()
             }
+            op::GET_OBJECT_INFO_EX => Some(
+                match object_info_ex(cx, p0, request.param(1), request.param(2)) {
+                    Ok(data) => Reply::data(data),
+                    Err(code) => Reply::Response(Response::code(code)),
+                },
+            ),
+            op::GET_OBJECT => Some(match object_range(cx, ObjectHandle(p0), 0, None) {
+                Ok(data) => Reply::Data {
+                    data,
+                    response: Response::ok(),
+                },
+                Err(code) => Reply::Response(Response::code(code)),
+            }),
+            op::GET_PARTIAL_OBJECT => Some(partial_reply(
+                cx,
+                ObjectHandle(p0),
+                u64::from(request.param(1)),
+                Some(u64::from(request.param(2))),
+            )),
+            op::GET_PARTIAL_OBJECT_EX => {
+                // handle, offset (low), size, offset (high).
+                let offset = u64::from(request.param(1)) | (u64::from(request.param(3)) << 32);
+                Some(partial_reply(
+                    cx,
+                    ObjectHandle(p0),
+                    offset,
+                    Some(u64::from(request.param(2))),
+                ))
+            }
+            op::DELETE_OBJECT => {
+                let handle = ObjectHandle(p0);
+                if cx.release_memory_object(handle) {
+                    return ok();
+                }
+                Some(match cx.store.delete(handle) {
+                    Ok(()) => {
+                        self.pending.push_back(EosEvent::ObjectRemoved(p0));
+                        Reply::Response(Response::ok())
+                    }
+                    Err(e) => Reply::Response(Response::code(e.response_code())),
+                })
+            }
             op::CANCEL_TRANSFER
             | op::SET_OBJECT_ATTRIBUTES
+            | op::SET_OBJECT_TIME
             | op::PC_HDD_CAPACITY
             | op::KEEP_DEVICE_ON
             | op::DRIVE_LENS
-            | op::DEPTH_OF_FIELD_PREVIEW => ok(),
+            | op::DEPTH_OF_FIELD_PREVIEW
+            | op::SET_NULL_PACKET_MODE
+            | op::END_GET_PARTIAL_OBJECT_EX
+            | op::RESET_MIRROR_LOCKUP_STATE
+            | op::POPUP_BUILTIN_FLASH
+            | op::MOVIE_SELECT_SW_ON
+            | op::MOVIE_SELECT_SW_OFF
+            | op::SET_REQUEST_OLC_INFO_GROUP
+            | op::CLICK_WB => ok(),
             op::SET_UI_LOCK => {
                 self.ui_locked = true;
                 ok()
@@ -382,8 +618,8 @@ impl VendorExtension for CanonEos {
             }),
             op::REMOTE_RELEASE_ON => {
                 // 1: half press (focus), 2: full press, 3: both (EOS M).
-                if p0 & 1 != 0 {
-                    self.half_pressed = true;
+                if p0 & 1 != 0 && !self.half_pressed {
+                    self.focus(cx.props);
                 }
                 if p0 & 2 != 0 {
                     if u32_of(cx.props, prop::SHUTTER_SPEED) == SHUTTER_BULB {
@@ -403,7 +639,7 @@ impl VendorExtension for CanonEos {
                     }
                 }
                 if p0 & 1 != 0 {
-                    self.half_pressed = false;
+                    self.unfocus();
                 }
                 ok()
             }
@@ -432,11 +668,11 @@ impl VendorExtension for CanonEos {
             }
             op::GET_VIEWFINDER_DATA => Some(self.viewfinder_data(cx)),
             op::DO_AF => {
-                self.half_pressed = true;
+                self.focus(cx.props);
                 ok()
             }
             op::AF_CANCEL => {
-                self.half_pressed = false;
+                self.unfocus();
                 ok()
             }
             op::ZOOM => {
@@ -538,7 +774,8 @@ impl VendorExtension for CanonEos {
     }
 }
 
-/// The ISO speed of an EOS ISO code: 0x48 is ISO 100, each 8 steps double it.
+/// The ISO speed of an EOS ISO code: 0x48 is ISO 100, each 8 steps double it (libgphoto2
+/// `config.c`: `canon_isospeed`).
 #[must_use]
 pub fn iso_value(code: u32) -> u32 {
     if code < 0x48 {

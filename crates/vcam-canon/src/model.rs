@@ -7,13 +7,15 @@ use vcam_core::ptp_types::{
     DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
     OperationCode as O, PropForm, PropValue, PtpString,
 };
-use vcam_core::{CameraModel, MTP_OPERATIONS, PropertyDef, UsbIdentity};
+use vcam_core::{CameraModel, PropertyDef, UsbIdentity};
 
-use crate::codes::op;
-use crate::records::ImageFormat;
+use crate::records::{AfPoint, FocusInfo, ImageFormat};
 
-/// How an EOS property's value travels in events and SetDevicePropValueEx.
+/// How an EOS property's value travels in events and SetDevicePropValueEx (libgphoto2
+/// `ptp-pack.c`: `ptp_unpack_CANON_changes`, `_lookup_or_allocate_canon_prop`; `ptp.c`:
+/// `ptp_canon_eos_setdevicepropvalue`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Kind {
     /// A u32.
     Number,
@@ -23,7 +25,9 @@ pub enum Kind {
     ImageFormat,
 }
 
-/// One EOS property of a body: code, initial value, available values (empty: not settable).
+/// One EOS property of a body: code, initial value, available values (empty: not settable),
+/// as the body reports them in its first GetEvent (`canon-eos1300d.txt`; decoded by
+/// `ptp_unpack_CANON_changes`, ptp-pack.c).
 #[derive(Debug, Clone, Copy)]
 pub struct EosProp {
     /// Property code.
@@ -59,7 +63,8 @@ const fn t(code: u16, text: &'static str) -> EosProp {
 }
 
 /// The 1300D's ImageFormat choices, in its order: L, M, S1 fine and normal, S2, S3,
-/// RAW + L fine, RAW.
+/// RAW + L fine, RAW (the AvailListChanged of 0xD120 in `canon-eos1300d.txt`; names from
+/// `config.c`: `canon_eos_single_ImageFormats`, `_get_Canon_EOS_ImageFormat`).
 pub const IMAGE_FORMATS_1300D: [ImageFormat; 10] = [
     ImageFormat::jpeg(0, 3),
     ImageFormat::jpeg(0, 2),
@@ -88,13 +93,15 @@ pub fn compact(f: &ImageFormat) -> u32 {
     (first << 8) | second
 }
 
-/// The ImageFormat whose compact form is `value`, among `formats`.
+/// The ImageFormat whose compact form is `value`, among `formats` (the inverse of
+/// `ptp_unpack_EOS_ImageFormat`, as `ptp_pack_EOS_ImageFormat` in ptp-pack.c).
 #[must_use]
 pub fn from_compact(formats: &[ImageFormat], value: u32) -> Option<ImageFormat> {
     formats.iter().copied().find(|f| compact(f) == value)
 }
 
-/// Compact forms of the 1300D's ImageFormat choices.
+/// Compact forms of the 1300D's ImageFormat choices (libgphoto2's u16 enumeration values,
+/// `ptp_unpack_EOS_ImageFormat` in ptp-pack.c).
 #[must_use]
 pub fn image_format_codes() -> Vec<u32> {
     IMAGE_FORMATS_1300D.iter().map(compact).collect()
@@ -247,72 +254,61 @@ pub const PROPS_1300D: &[EosProp] = &[
     t(0xD1AF, "083021004242"),
 ];
 
-/// The EOS operations answered by [`crate::CanonEos`] that the 1300D advertises, in its
-/// DeviceInfo order, plus InitiateViewfinder/TerminateViewfinder and BulbStart/BulbEnd, which
-/// other EOS bodies advertise and vcam answers too.
-const EOS_OPS_1300D: &[O] = &[
-    op::GET_STORAGE_IDS,
-    op::GET_STORAGE_INFO,
-    op::SET_DEVICE_PROP_VALUE_EX,
-    op::REQUEST_DEVICE_PROP_VALUE,
-    op::GET_DEVICE_INFO_EX,
-    op::SET_OBJECT_ATTRIBUTES,
-    op::REMOTE_RELEASE,
-    op::SET_EVENT_MODE,
-    op::SET_REMOTE_MODE,
-    op::GET_REMOTE_MODE,
-    op::GET_EVENT,
-    op::TRANSFER_COMPLETE,
-    op::CANCEL_TRANSFER,
-    op::KEEP_DEVICE_ON,
-    op::SET_UI_LOCK,
-    op::RESET_UI_LOCK,
-    op::PC_HDD_CAPACITY,
-    op::GET_VIEWFINDER_DATA,
-    op::DO_AF,
-    op::AF_CANCEL,
-    op::DRIVE_LENS,
-    op::ZOOM,
-    op::ZOOM_POSITION,
-    op::SET_LIVE_AF_FRAME,
-    op::REMOTE_RELEASE_ON,
-    op::REMOTE_RELEASE_OFF,
-    op::INITIATE_VIEWFINDER,
-    op::TERMINATE_VIEWFINDER,
-    op::BULB_START,
-    op::BULB_END,
+/// OperationsSupported of the real body, in its order (`canon-eos1300d.txt`): standard,
+/// EOS 0x91xx, MTP 0x98xx and Canon 0x90xx codes. [`crate::CanonEos`] answers the ones
+/// libgphoto2 uses (and a few more); the core answers the rest with OperationNotSupported,
+/// as vcam's C original did for its generic EOS handler.
+pub const OPERATIONS_1300D: &[u16] = &[
+    0x1014, 0x1015, 0x1016, 0x1001, 0x1002, 0x1003, 0x1006, 0x1004, 0x9101, 0x1005, 0x9102, 0x1007,
+    0x1008, 0x9103, 0x1009, 0x9104, 0x100a, 0x101b, 0x9107, 0x100c, 0x100d, 0x100b, 0x9105, 0x100f,
+    0x9106, 0x9110, 0x9127, 0x910b, 0x9108, 0x9109, 0x910c, 0x910e, 0x910f, 0x9115, 0x9114, 0x9113,
+    0x9116, 0x9117, 0x9120, 0x91f0, 0x9118, 0x9121, 0x91f1, 0x911d, 0x910a, 0x911b, 0x911c, 0x911e,
+    0x911a, 0x9153, 0x9154, 0x9160, 0x9155, 0x9157, 0x9158, 0x9159, 0x915a, 0x911f, 0x91fe, 0x91ff,
+    0x9128, 0x9129, 0x912d, 0x912e, 0x912f, 0x912c, 0x9130, 0x9131, 0x9132, 0x9133, 0x9134, 0x912b,
+    0x9135, 0x9136, 0x9137, 0x9138, 0x9139, 0x913a, 0x913b, 0x913c, 0x91da, 0x91db, 0x91dc, 0x91dd,
+    0x91de, 0x91d8, 0x91d9, 0x91d7, 0x91d5, 0x902f, 0x9141, 0x9142, 0x9143, 0x913f, 0x9033, 0x9068,
+    0x9069, 0x906a, 0x906b, 0x906c, 0x906d, 0x906e, 0x906f, 0x913d, 0x9180, 0x9181, 0x9182, 0x9183,
+    0x9184, 0x9185, 0x9140, 0x9801, 0x9802, 0x9803, 0x9804, 0x9805, 0x91c0, 0x91c1, 0x91c2, 0x91c3,
+    0x91c4, 0x91c5, 0x91c6, 0x91c7, 0x91c8, 0x91c9, 0x91ca, 0x91cb, 0x91cc, 0x91ce, 0x91cf, 0x91d0,
+    0x91d1, 0x91d2, 0x91e1, 0x91e2, 0x91e3, 0x91e4, 0x91e5, 0x91e6, 0x91e7, 0x91e8, 0x91e9, 0x91ea,
+    0x91eb, 0x91ec, 0x91ed, 0x91ee, 0x91ef, 0x91f8, 0x91f9, 0x91f2, 0x91f3, 0x91f4, 0x91f7, 0x9122,
+    0x9123, 0x9124, 0x91f5, 0x91f6, 0x9052, 0x9053, 0x9057, 0x9058, 0x9059, 0x905a, 0x905f,
 ];
 
-/// The `canon_1300d` model.
+/// The 1300D's nine AF points `(x, y, w, h)` in its FocusInfoEx (`canon-eos1300d.txt`,
+/// event 56: `size=5184x3456`, version 4).
+pub const AF_POINTS_1300D: &[AfPoint] = &[
+    (0, 743, 117, 181),
+    (-839, 393, 172, 129),
+    (839, 393, 172, 129),
+    (-1394, 0, 172, 129),
+    (0, 0, 224, 222),
+    (1394, 0, 172, 129),
+    (-839, -393, 172, 129),
+    (839, -393, 172, 129),
+    (0, -743, 117, 181),
+];
+
+/// The 1300D's FocusInfoEx with the points of `selected` (a bitmask) in focus; 0 is what the
+/// body reports before focusing (libgphoto2 prints `select={}`).
+#[must_use]
+pub const fn focus_info_1300d(selected: u32) -> FocusInfo {
+    FocusInfo {
+        version: 4,
+        size: (5184, 3456),
+        points: AF_POINTS_1300D,
+        selected,
+        trailer: &[0xFF, 0x01, 0x00, 0x00, 0xFF, 0xFF],
+    }
+}
+
+/// The `canon_1300d` model: DeviceInfo as the real body reports it (`canon-eos1300d.txt`;
+/// VendorExtensionID 6 + Manufacturer "Canon Inc." selects the EOS path in libgphoto2's
+/// `fixup_cached_deviceinfo`, library.c), USB 04a9:32b4 (`library.c`: `models[]`,
+/// "Canon:EOS 1300D").
 #[must_use]
 pub fn canon_1300d() -> CameraModel {
-    let mut operations = vec![
-        O::GET_DEVICE_PROP_DESC,
-        O::GET_DEVICE_PROP_VALUE,
-        O::SET_DEVICE_PROP_VALUE,
-        O::GET_DEVICE_INFO,
-        O::OPEN_SESSION,
-        O::CLOSE_SESSION,
-        O::GET_NUM_OBJECTS,
-        O::GET_STORAGE_IDS,
-        O::GET_STORAGE_INFO,
-        O::GET_OBJECT_HANDLES,
-        O::GET_OBJECT_INFO,
-        O::GET_OBJECT,
-        O::GET_THUMB,
-        O::GET_PARTIAL_OBJECT,
-        O::SEND_OBJECT_INFO,
-        O::SEND_OBJECT,
-        O::DELETE_OBJECT,
-        O::FORMAT_STORE,
-    ];
-    operations.extend_from_slice(EOS_OPS_1300D);
-    operations.extend(
-        MTP_OPERATIONS
-            .iter()
-            .copied()
-            .filter(|o| (0x9801..=0x9805).contains(&o.0)),
-    );
+    let operations: Vec<O> = OPERATIONS_1300D.iter().map(|&c| O(c)).collect();
     let rw = GetSet::GET_SET;
     let mut properties: Vec<PropertyDef> = [
         desc(
@@ -395,7 +391,9 @@ pub fn canon_1300d() -> CameraModel {
 }
 
 /// The core's description of an EOS property: UINT32 (or string) with its list as an
-/// enumeration; settable when it has a list (hidden from DeviceInfo, as on the real body).
+/// enumeration; settable when it has a list (hidden from DeviceInfo, as on the real body:
+/// libgphoto2 reads EOS properties from GetEvent, `ptp_canon_eos_getdevicepropdesc` in
+/// ptp.c is a cache lookup).
 #[must_use]
 pub fn eos_desc(p: &EosProp) -> vcam_core::ptp_types::DevicePropDesc {
     let code = P(p.code);
@@ -425,13 +423,14 @@ pub fn eos_desc(p: &EosProp) -> vcam_core::ptp_types::DevicePropDesc {
     }
 }
 
-/// Whether `code` is one of the body's EOS properties.
+/// Whether `code` is one of the body's EOS properties (reported through GetEvent,
+/// `ptp_unpack_CANON_changes` in ptp-pack.c).
 #[must_use]
 pub fn is_eos_prop(code: u16) -> bool {
     PROPS_1300D.iter().any(|p| p.code == code)
 }
 
-/// The kind of an EOS property.
+/// The kind of an EOS property (how libgphoto2 decodes it: `ptp_unpack_CANON_changes`).
 #[must_use]
 pub fn kind_of(code: u16) -> Option<Kind> {
     PROPS_1300D.iter().find(|p| p.code == code).map(|p| p.kind)

@@ -78,8 +78,69 @@ impl ImageFormat {
     }
 }
 
-/// A property value as EOS events carry it.
+/// One AF point `(x, y, width, height)` in FocusInfoEx coordinates (centre origin).
+pub type AfPoint = (i16, i16, i16, i16);
+
+/// FocusInfoEx (0xD1D3): the AF points of the body and which of them found focus, as
+/// libgphoto2 decodes it (`camlibs/ptp2/ptp-pack.c`: `ptp_unpack_EOS_FocusInfoEx`). Layout:
+/// `u32 size, u16 size-4, u16 version, u16 points in struct, u16 points in use, u16 width,
+/// u16 height, u16 width2, u16 height2`, then four arrays of `points` i16 (h, w, x, y), the
+/// selection bitmask and trailing bytes. `camera_trigger_canon_eos_capture` (library.c) waits
+/// after the half press until a FocusInfoEx with a selection arrives.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FocusInfo {
+    /// Structure version (4 on the 1300D).
+    pub version: u16,
+    /// Coordinate space (the sensor size in pixels).
+    pub size: (u16, u16),
+    /// The AF points as `(x, y, w, h)`, centre origin.
+    pub points: &'static [AfPoint],
+    /// Bitmask of the points in focus (bit n = point n).
+    pub selected: u32,
+    /// Bytes after the selection bitmask (the 1300D sends `ff 01 00 00 ff ff`).
+    pub trailer: &'static [u8],
+}
+
+impl FocusInfo {
+    /// The wire form.
+    #[must_use]
+    pub fn encode(&self) -> Vec<u8> {
+        let n = self.points.len().min(32);
+        let mask_len = n.div_ceil(8);
+        let size = 20 + 8 * n + mask_len + self.trailer.len();
+        let mut out = Vec::with_capacity(size);
+        out.extend_from_slice(&(size as u32).to_le_bytes());
+        for v in [
+            (size as u16).wrapping_sub(4),
+            self.version,
+            n as u16,
+            n as u16,
+            self.size.0,
+            self.size.1,
+            self.size.0,
+            self.size.1,
+        ] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+        let points = &self.points[..n];
+        // Arrays in the order h, w, x, y.
+        for column in [3, 2, 0, 1] {
+            for &(x, y, w, h) in points {
+                let v = [x, y, w, h][column];
+                out.extend_from_slice(&v.to_le_bytes());
+            }
+        }
+        out.extend_from_slice(&self.selected.to_le_bytes()[..mask_len]);
+        out.extend_from_slice(self.trailer);
+        out
+    }
+}
+
+/// A property value as EOS events carry it (`ptp_unpack_CANON_changes`, ptp-pack.c: numbers
+/// are read by a per-property type table, strings as C strings, ImageFormat and FocusInfoEx as
+/// structures).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum EosValue {
     /// A number, always sent as 4 bytes.
     U32(u32),
@@ -87,6 +148,8 @@ pub enum EosValue {
     Str(String),
     /// An ImageFormat structure.
     ImageFormat(ImageFormat),
+    /// A FocusInfoEx structure.
+    FocusInfo(FocusInfo),
 }
 
 impl EosValue {
@@ -98,11 +161,13 @@ impl EosValue {
                 out.push(0);
             }
             Self::ImageFormat(f) => out.extend_from_slice(&f.encode()),
+            Self::FocusInfo(f) => out.extend_from_slice(&f.encode()),
         }
     }
 }
 
-/// One record of the GetEvent list.
+/// One record of the GetEvent list (record types and offsets as `ptp_unpack_CANON_changes`
+/// in libgphoto2's `ptp-pack.c` reads them).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum EosEvent {
@@ -147,6 +212,8 @@ pub enum EosEvent {
         /// File name.
         name: String,
     },
+    /// 0xC182: an object was removed (`@8 handle`).
+    ObjectRemoved(u32),
     /// 0xC18B: camera status (1 busy, 0 idle).
     CameraStatusChanged(u32),
     /// 0xC1A4: the end of the initial property dump.
@@ -216,6 +283,9 @@ impl EosEvent {
                 body.extend_from_slice(&c_string(name));
                 record(out, event::REQUEST_OBJECT_TRANSFER, &body);
             }
+            Self::ObjectRemoved(handle) => {
+                record(out, event::OBJECT_REMOVED, &handle.to_le_bytes());
+            }
             Self::CameraStatusChanged(status) => {
                 record(out, event::CAMERA_STATUS_CHANGED, &status.to_le_bytes())
             }
@@ -228,7 +298,8 @@ impl EosEvent {
     }
 }
 
-/// The GetEvent data for `events`, terminator included (just the terminator when empty).
+/// The GetEvent data for `events`, terminator included (just the terminator when empty):
+/// `ptp_unpack_CANON_changes` (ptp-pack.c) only decodes a record when 8 more bytes follow.
 #[must_use]
 pub fn encode_events(events: &[EosEvent]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -239,7 +310,10 @@ pub fn encode_events(events: &[EosEvent]) -> Vec<u8> {
     out
 }
 
-/// Viewfinder record types (`PTP_EOS_VIEWFINDER_*` usage in library.c).
+/// GetViewFinderData record types. libgphoto2 (`library.c`: `camera_capture_preview`) saves
+/// the first record of type 1, 9 or 11 and skips the others by their length; the metadata
+/// types follow the records of a real body's answer kept by vcam's C original
+/// (`bin/eos_liveview.jpg`: types 4, 5, 6 after the JPEG).
 pub mod viewfinder {
     /// The live view JPEG.
     pub const JPEG: u32 = 1;

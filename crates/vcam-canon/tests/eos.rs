@@ -19,9 +19,15 @@ struct Cam {
 
 impl Cam {
     fn new() -> Self {
+        Self::with(|_| {})
+    }
+
+    /// A 1300D with a changed model (for operations other EOS bodies advertise).
+    fn with(change: impl FnOnce(&mut vcam_core::CameraModel)) -> Self {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
-        let (model, eos) = vcam_canon::canon_1300d();
+        let (mut model, eos) = vcam_canon::canon_1300d();
+        change(&mut model);
         let store = FolderStore::open(dir.path(), false).unwrap();
         let r = Responder::new(
             model,
@@ -336,4 +342,242 @@ fn image_format_structures_round_trip() {
     }
     assert_eq!(ImageFormat::decode(&[3, 0, 0, 0]), None);
     assert_eq!(ImageFormat::decode(&[1, 0, 0, 0, 0x10]), None);
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().unwrap())
+}
+
+/// The FocusInfoEx records of a GetEvent answer, as the selection bitmask of each.
+fn focus_selections(records: &[(u32, Vec<u8>)]) -> Vec<u16> {
+    records
+        .iter()
+        .filter(|(k, r)| *k == 0xC189 && u32_at(r, 8) == 0xD1D3)
+        .map(|(_, r)| {
+            let s = &r[12..];
+            assert_eq!(u32_at(s, 0) as usize, s.len(), "structure size");
+            let points = usize::from(u16::from_le_bytes([s[8], s[9]]));
+            assert_eq!(points, 9, "the 1300D's nine AF points");
+            let at = 20 + 8 * points;
+            u16::from_le_bytes([s[at], s[at + 1]])
+        })
+        .collect()
+}
+
+#[test]
+fn device_info_is_the_real_bodys() {
+    use vcam_core::ptp_types::{Decode, DeviceInfo};
+    let mut cam = Cam::new();
+    let (code, _, data) = cam.run(OperationCode::GET_DEVICE_INFO, &[], None);
+    assert_eq!(code, ResponseCode::OK);
+    let info = DeviceInfo::decode_exact(&data).unwrap();
+    let ops: Vec<u16> = info.operations_supported.iter().map(|o| o.0).collect();
+    assert_eq!(ops, vcam_canon::model::OPERATIONS_1300D, "order kept");
+    assert_eq!(info.vendor_extension_id, 6);
+    assert_eq!(info.manufacturer.as_str(), "Canon Inc.");
+    assert_eq!(info.model.as_str(), "Canon EOS 1300D");
+    let props: Vec<u16> = info
+        .device_properties_supported
+        .iter()
+        .map(|p| p.0)
+        .collect();
+    assert_eq!(props, [0xD402, 0xD407, 0xD406, 0xD303, 0x5001]);
+    // Advertised but not implemented: answered like vcam's C original.
+    assert_eq!(
+        cam.run(OperationCode(0x9135), &[], None).0,
+        ResponseCode::OPERATION_NOT_SUPPORTED
+    );
+    // Implemented for other EOS bodies, not advertised by the 1300D.
+    assert_eq!(
+        cam.run(op::INITIATE_VIEWFINDER, &[], None).0,
+        ResponseCode::OPERATION_NOT_SUPPORTED
+    );
+    // libgphoto2's prepare calls SetRequestOLCInfoGroup when advertised.
+    assert_eq!(
+        cam.run(op::SET_REQUEST_OLC_INFO_GROUP, &[0x1FFF], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(vcam_canon::codes::name(0x9116), Some("EOS_GetEvent"));
+    assert_eq!(
+        vcam_canon::codes::name(0xC189),
+        Some("EOS_PropValueChanged")
+    );
+    assert_eq!(
+        vcam_canon::codes::name(0xD11C),
+        Some("EOS_CaptureDestination")
+    );
+    assert_eq!(vcam_canon::codes::name(0xD1FF), None);
+}
+
+#[test]
+fn half_press_reports_focus() {
+    let mut cam = Cam::new();
+    cam.run(op::SET_EVENT_MODE, &[1], None);
+    let dump = cam.events();
+    assert_eq!(focus_selections(&dump), vec![0], "no point in focus yet");
+    cam.run(op::REMOTE_RELEASE_ON, &[1, 0], None);
+    assert_eq!(
+        focus_selections(&cam.events()),
+        vec![1 << 4],
+        "centre point"
+    );
+    cam.run(op::REMOTE_RELEASE_OFF, &[1], None);
+    assert_eq!(focus_selections(&cam.events()), vec![0]);
+    // FocusMode follows the lens switch: the host cannot pick manual focus.
+    let mut d = 12u32.to_le_bytes().to_vec();
+    d.extend_from_slice(&0xD108u32.to_le_bytes());
+    d.extend_from_slice(&3u32.to_le_bytes());
+    assert_eq!(
+        cam.run(op::SET_DEVICE_PROP_VALUE_EX, &[], Some(&d)).0,
+        ResponseCode::INVALID_DEVICE_PROP_VALUE
+    );
+    // DoAf / AfCancel focus and release like the half press.
+    cam.run(op::DO_AF, &[], None);
+    assert_eq!(focus_selections(&cam.events()), vec![1 << 4]);
+    cam.run(op::AF_CANCEL, &[], None);
+    assert_eq!(focus_selections(&cam.events()), vec![0]);
+}
+
+#[test]
+fn object_info_ex_lists_folders_and_partial_ex_reads() {
+    let mut cam = Cam::new();
+    cam.run(op::SET_EVENT_MODE, &[1], None);
+    cam.events();
+    assert_eq!(cam.run(op::REMOTE_RELEASE, &[], None).0, ResponseCode::OK);
+    let ev = cam.events();
+    let (_, added) = ev.iter().find(|(k, _)| *k == 0xC181).unwrap();
+    let (handle, storage, parent) = (u32_at(added, 8), u32_at(added, 12), u32_at(added, 0x20));
+    let size = u32_at(added, 0x1C);
+
+    // Root of the card: the DCIM folder.
+    let (code, _, root) = cam.run(
+        op::GET_OBJECT_INFO_EX,
+        &[storage, 0xFFFF_FFFF, 0x10_0000],
+        None,
+    );
+    assert_eq!(code, ResponseCode::OK);
+    assert_eq!(u32_at(&root, 0), 1);
+    assert_eq!(u32_at(&root, 4), 56, "entry size");
+    assert_eq!(u16::from_le_bytes([root[16], root[17]]), 0x3001, "a folder");
+    assert_eq!(root[24] & 0x10, 0x10, "folder flag");
+    assert!(root[40..].starts_with(b"DCIM\0"));
+
+    // The capture folder holds the picture.
+    let (_, _, listing) = cam.run(op::GET_OBJECT_INFO_EX, &[storage, parent, 0x10_0000], None);
+    assert_eq!(u32_at(&listing, 0), 1);
+    let e = &listing[4..];
+    assert_eq!(
+        (u32_at(e, 4), u32_at(e, 8), u32_at(e, 24), u32_at(e, 32)),
+        (handle, storage, size, parent)
+    );
+    assert_eq!(u16::from_le_bytes([e[12], e[13]]), 0x3801, "EXIF/JPEG");
+    assert!(e[36..52].starts_with(b"IMG_"));
+    assert!(u32_at(e, 52) > 1_700_000_000, "a time");
+    assert_eq!(
+        cam.run(
+            op::GET_OBJECT_INFO_EX,
+            &[storage, 0x1234_5678, 0x10_0000],
+            None
+        )
+        .0,
+        ResponseCode::INVALID_PARENT_OBJECT
+    );
+
+    // EOS GetPartialObjectEx (handle, offset low, size, offset high) and GetPartialObject.
+    let (code, params, tail) = cam.run(op::GET_PARTIAL_OBJECT_EX, &[handle, 2, 0x10_0000, 0], None);
+    assert_eq!((code, params), (ResponseCode::OK, vec![size - 2]));
+    let (_, _, whole) = cam.run(op::GET_OBJECT, &[handle], None);
+    assert_eq!(whole.len() as u32, size);
+    assert_eq!(&whole[2..], &tail[..]);
+    let (_, params, head) = cam.run(op::GET_PARTIAL_OBJECT, &[handle, 0, 10], None);
+    assert_eq!((params, &head[..]), (vec![10], &whole[..10]));
+    assert_eq!(
+        cam.run(op::GET_PARTIAL_OBJECT_EX, &[handle, 0, 1, 1], None)
+            .0,
+        ResponseCode::INVALID_PARAMETER,
+        "offset past the end"
+    );
+    assert_eq!(
+        cam.run(op::END_GET_PARTIAL_OBJECT_EX, &[handle], None).0,
+        ResponseCode::OK
+    );
+
+    // EOS DeleteObject: the object goes, ObjectRemoved follows.
+    assert_eq!(
+        cam.run(op::DELETE_OBJECT, &[handle], None).0,
+        ResponseCode::OK
+    );
+    let ev = cam.events();
+    assert!(
+        ev.iter()
+            .any(|(k, r)| *k == 0xC182 && u32_at(r, 8) == handle)
+    );
+    let (_, _, listing) = cam.run(op::GET_OBJECT_INFO_EX, &[storage, parent, 0x10_0000], None);
+    assert_eq!(u32_at(&listing, 0), 0);
+}
+
+#[test]
+fn bulb_by_remote_release_and_by_bulb_start() {
+    let mut cam = Cam::new();
+    cam.run(op::SET_EVENT_MODE, &[1], None);
+    cam.events();
+    assert_eq!(cam.set_ex(0xD11C, &2u32.to_le_bytes()), ResponseCode::OK);
+    assert_eq!(cam.set_ex(0xD102, &0x0Cu32.to_le_bytes()), ResponseCode::OK);
+    cam.events();
+    cam.run(op::REMOTE_RELEASE_ON, &[1, 0], None);
+    cam.run(op::REMOTE_RELEASE_ON, &[2, 0], None);
+    let open = cam.events();
+    assert!(open.iter().all(|(k, _)| *k != 0xC181), "shutter still open");
+    assert!(
+        open.iter().any(|(k, r)| *k == 0xC18B && u32_at(r, 8) == 1),
+        "busy"
+    );
+    cam.run(op::REMOTE_RELEASE_OFF, &[2], None);
+    cam.run(op::REMOTE_RELEASE_OFF, &[1], None);
+    let closed = cam.events();
+    assert!(
+        closed.iter().any(|(k, _)| *k == 0xC181),
+        "picture on closing"
+    );
+
+    // Bodies that advertise BulbStart/BulbEnd (the 1300D does not).
+    let mut cam = Cam::with(|m| {
+        m.operations.extend([op::BULB_START, op::BULB_END]);
+    });
+    cam.run(op::SET_EVENT_MODE, &[1], None);
+    cam.events();
+    assert_eq!(
+        cam.run(op::BULB_END, &[], None).0,
+        ResponseCode::GENERAL_ERROR
+    );
+    assert_eq!(cam.run(op::BULB_START, &[], None).0, ResponseCode::OK);
+    assert_eq!(cam.run(op::BULB_END, &[], None).0, ResponseCode::OK);
+    assert!(
+        cam.events()
+            .iter()
+            .any(|(k, _)| *k == 0xC181 || *k == 0xC186)
+    );
+}
+
+#[test]
+fn initiate_viewfinder_where_advertised() {
+    let mut cam = Cam::with(|m| {
+        m.operations
+            .extend([op::INITIATE_VIEWFINDER, op::TERMINATE_VIEWFINDER]);
+    });
+    let vf = |cam: &mut Cam| {
+        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None)
+            .0
+    };
+    assert_eq!(vf(&mut cam), RC_NOT_READY);
+    assert_eq!(
+        cam.run(op::INITIATE_VIEWFINDER, &[], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(vf(&mut cam), ResponseCode::OK);
+    assert_eq!(
+        cam.run(op::TERMINATE_VIEWFINDER, &[], None).0,
+        ResponseCode::OK
+    );
+    assert_eq!(vf(&mut cam), RC_NOT_READY);
 }
