@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Parser;
 use transport_ptpip::{PtpIpServer, ServerIdentity};
+use vcam_core::Responder;
 use vcam_core::frames::{FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames};
-use vcam_core::{FolderStore, ObjectStore, Responder};
 
 /// A virtual digital camera on PTP/IP (CIPA DC-005): gphoto2 and other PTP/IP initiators
 /// connect to it over TCP as to a real body.
@@ -36,7 +36,7 @@ struct Args {
     #[arg(long)]
     list_models: bool,
     /// Live view frame size of the synthetic source, WIDTHxHEIGHT.
-    #[arg(long, value_name = "WxH", default_value = "640x480", value_parser = parse_size)]
+    #[arg(long, value_name = "WxH", default_value = "640x480", value_parser = vcam_core::frames::parse_size)]
     liveview_size: (u32, u32),
     /// Live view frames per second.
     #[arg(long, value_name = "FPS", default_value_t = 30)]
@@ -47,18 +47,6 @@ struct Args {
     /// Play this Motion JPEG file as live view instead of the test pattern.
     #[arg(long, value_name = "FILE")]
     liveview_mjpeg: Option<PathBuf>,
-}
-
-fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s
-        .split_once(['x', 'X'])
-        .ok_or("expected WIDTHxHEIGHT, for example 640x480")?;
-    let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
-    let h: u32 = h.trim().parse().map_err(|e| format!("height: {e}"))?;
-    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
-        return Err("each side must be between 16 and 8192 pixels".into());
-    }
-    Ok((w, h))
 }
 
 fn main() -> anyhow::Result<()> {
@@ -78,31 +66,18 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
 
-    let entry = vcam_models::find(&args.model).with_context(|| {
-        format!(
-            "unknown model {:?}; known models: {}",
-            args.model,
-            vcam_models::names().join(", ")
-        )
-    })?;
+    let entry = vcam_models::lookup(&args.model)?;
     let (model, vendor) = entry.build();
-    let store: Box<dyn ObjectStore> = match &args.fs {
-        Some(dir) => Box::new(
-            FolderStore::open(dir, args.read_only)
-                .with_context(|| format!("--fs {}", dir.display()))?,
-        ),
-        None => {
-            if args.read_only {
-                tracing::info!("--read-only applies to --fs folders; the sample card is writable");
-            }
-            Box::new(FolderStore::sample_card(
-                model.manufacturer.as_str(),
-                model.model.as_str(),
-                &model.capture_folder,
-                &model.capture_prefix,
-            )?)
-        }
-    };
+    if args.fs.is_none() && args.read_only {
+        tracing::info!("--read-only applies to --fs folders; the sample card is writable");
+    }
+    let store =
+        vcam_models::open_card(&model, args.fs.as_deref(), args.read_only).with_context(|| {
+            args.fs.as_ref().map_or_else(
+                || "creating the sample card".to_string(),
+                |d| format!("--fs {}", d.display()),
+            )
+        })?;
     let frames: Box<dyn FrameSource> = if let Some(dir) = &args.liveview_jpegs {
         Box::new(JpegFolderFrames::load(dir, args.liveview_fps)?)
     } else if let Some(file) = &args.liveview_mjpeg {

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use clap::Parser;
 use transport_usbip::{Device, UsbIpServer, serve_urbs, vhci};
-use vcam_core::{FolderStore, ObjectStore, Responder, SyntheticFrames};
+use vcam_core::{Responder, SyntheticFrames};
 use vcam_usb::UsbCamera;
 
 /// A virtual digital camera on USB, through Linux's USB/IP virtual host controller
@@ -56,26 +56,15 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let entry = vcam_models::find(&args.model).with_context(|| {
-        format!(
-            "unknown model {:?}; known models: {}",
-            args.model,
-            vcam_models::names().join(", ")
-        )
-    })?;
+    let entry = vcam_models::lookup(&args.model)?;
     let (model, vendor) = entry.build();
-    let store: Box<dyn ObjectStore> = match &args.fs {
-        Some(dir) => Box::new(
-            FolderStore::open(dir, args.read_only)
-                .with_context(|| format!("--fs {}", dir.display()))?,
-        ),
-        None => Box::new(FolderStore::sample_card(
-            model.manufacturer.as_str(),
-            model.model.as_str(),
-            &model.capture_folder,
-            &model.capture_prefix,
-        )?),
-    };
+    let store =
+        vcam_models::open_card(&model, args.fs.as_deref(), args.read_only).with_context(|| {
+            args.fs.as_ref().map_or_else(
+                || "creating the sample card".to_string(),
+                |d| format!("--fs {}", d.display()),
+            )
+        })?;
     let name = model.model.to_string();
     let frames = Box::new(SyntheticFrames::new(640, 480, 30));
     let camera = UsbCamera::new(Responder::new(model, vendor, store, frames));

@@ -31,25 +31,15 @@ fn guard<T>(name: &str, default: T, f: impl FnOnce() -> T) -> T {
 
 // ---- contexts, devices and handles -----------------------------------------------------------
 
-/// A context: only its address matters (transfers complete on their context's event loop).
+/// A context. The shim has one bus per process (see `collect_finished`), so a context holds no
+/// state; it only needs a distinct, freeable address.
 struct Context {
     _id: u8,
-}
-
-static DEFAULT_CONTEXT: Context = Context { _id: 0 };
-
-fn ctx_id(ctx: *mut libusb_context) -> usize {
-    if ctx.is_null() {
-        ptr::from_ref(&DEFAULT_CONTEXT) as usize
-    } else {
-        ctx as usize
-    }
 }
 
 /// An open device.
 struct Handle {
     device: &'static DeviceInfo,
-    ctx: usize,
 }
 
 /// Live handles, so a stale or foreign pointer is refused rather than dereferenced.
@@ -117,8 +107,6 @@ pub unsafe extern "C" fn libusb_exit(ctx: *mut libusb_context) {
         if ctx.is_null() {
             return;
         }
-        let id = ctx as usize;
-        shim().lock().pending.retain(|p| p.ctx != id);
         // SAFETY: a non-NULL context comes from `Box::into_raw` in `libusb_init`.
         drop(unsafe { Box::from_raw(ctx.cast::<Context>()) });
     });
@@ -312,10 +300,7 @@ pub unsafe extern "C" fn libusb_open(
         if handle.is_null() {
             return error::INVALID_PARAM;
         }
-        let raw = Box::into_raw(Box::new(Handle {
-            device: d,
-            ctx: ctx_id(ptr::null_mut()),
-        }));
+        let raw = Box::into_raw(Box::new(Handle { device: d }));
         handles()
             .get_or_insert_with(HashSet::new)
             .insert(raw as usize);
@@ -1153,7 +1138,6 @@ pub unsafe extern "C" fn libusb_submit_transfer(transfer: *mut libusb_transfer) 
         };
         st.pending.push(Pending {
             transfer: transfer as usize,
-            ctx: h.ctx,
             device,
             endpoint: t.endpoint,
             length,
@@ -1275,12 +1259,7 @@ fn run_callbacks(finished: Vec<(usize, Outcome)>) {
     }
 }
 
-fn handle_events_until(
-    ctx: *mut libusb_context,
-    timeout: Option<Duration>,
-    completed: *mut c_int,
-) -> c_int {
-    let _ = ctx;
+fn handle_events_until(timeout: Option<Duration>, completed: *mut c_int) -> c_int {
     let deadline = Instant::now() + timeout.unwrap_or(Duration::from_secs(60));
     let shim = shim();
     let mut st = shim.lock();
@@ -1317,32 +1296,25 @@ fn tv_duration(tv: *mut timeval) -> Option<Duration> {
 /// `int libusb_handle_events_timeout_completed(libusb_context *, struct timeval *tv, int *completed)`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn libusb_handle_events_timeout_completed(
-    ctx: *mut libusb_context,
+    _ctx: *mut libusb_context,
     tv: *mut timeval,
     completed: *mut c_int,
 ) -> c_int {
     guard(
         "libusb_handle_events_timeout_completed",
         error::OTHER,
-        || {
-            handle_events_until(
-                ctx,
-                Some(tv_duration(tv).unwrap_or(Duration::ZERO)),
-                completed,
-            )
-        },
+        || handle_events_until(Some(tv_duration(tv).unwrap_or(Duration::ZERO)), completed),
     )
 }
 
 /// `int libusb_handle_events_timeout(libusb_context *ctx, struct timeval *tv)`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn libusb_handle_events_timeout(
-    ctx: *mut libusb_context,
+    _ctx: *mut libusb_context,
     tv: *mut timeval,
 ) -> c_int {
     guard("libusb_handle_events_timeout", error::OTHER, || {
         handle_events_until(
-            ctx,
             Some(tv_duration(tv).unwrap_or(Duration::ZERO)),
             ptr::null_mut(),
         )
@@ -1351,20 +1323,20 @@ pub unsafe extern "C" fn libusb_handle_events_timeout(
 
 /// `int libusb_handle_events(libusb_context *ctx)` (waits up to 60 s, as libusb does).
 #[unsafe(no_mangle)]
-pub extern "C" fn libusb_handle_events(ctx: *mut libusb_context) -> c_int {
+pub extern "C" fn libusb_handle_events(_ctx: *mut libusb_context) -> c_int {
     guard("libusb_handle_events", error::OTHER, || {
-        handle_events_until(ctx, None, ptr::null_mut())
+        handle_events_until(None, ptr::null_mut())
     })
 }
 
 /// `int libusb_handle_events_completed(libusb_context *ctx, int *completed)`.
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn libusb_handle_events_completed(
-    ctx: *mut libusb_context,
+    _ctx: *mut libusb_context,
     completed: *mut c_int,
 ) -> c_int {
     guard("libusb_handle_events_completed", error::OTHER, || {
-        handle_events_until(ctx, None, completed)
+        handle_events_until(None, completed)
     })
 }
 

@@ -5,7 +5,7 @@
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use vcam_core::{FolderStore, ObjectStore, Responder, SyntheticFrames};
+use vcam_core::{Responder, SyntheticFrames};
 use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera};
 
 /// Environment variable naming the models, comma-separated (default: the default model).
@@ -42,8 +42,6 @@ pub struct DeviceInfo {
 pub struct Pending {
     /// The `libusb_transfer *`.
     pub transfer: usize,
-    /// The context whose event handling completes it.
-    pub ctx: usize,
     /// The device.
     pub device: usize,
     /// Endpoint address.
@@ -254,31 +252,15 @@ extern "C" fn remove_cameras() {
 }
 
 fn build_camera(name: &str, fs: Option<&std::path::Path>) -> Result<UsbCamera, String> {
-    let entry = vcam_models::find(name)
-        .ok_or_else(|| format!("unknown model; known: {}", vcam_models::names().join(", ")))?;
+    let entry = vcam_models::lookup(name).map_err(|e| e.to_string())?;
     let (model, vendor) = entry.build();
-    let store: Box<dyn ObjectStore> = match fs {
-        Some(dir) => Box::new(
-            FolderStore::open(dir, false)
-                .map_err(|e| format!("{ENV_FS}={}: {e}", dir.display()))?,
-        ),
-        None => Box::new(
-            FolderStore::sample_card(
-                model.manufacturer.as_str(),
-                model.model.as_str(),
-                &model.capture_folder,
-                &model.capture_prefix,
-            )
-            .map_err(|e| format!("sample card: {e}"))?,
-        ),
-    };
+    let store = vcam_models::open_card(&model, fs, false).map_err(|e| match fs {
+        Some(dir) => format!("{ENV_FS}={}: {e}", dir.display()),
+        None => format!("sample card: {e}"),
+    })?;
     let (w, h) = std::env::var(ENV_LIVEVIEW_SIZE)
         .ok()
-        .and_then(|s| {
-            let (w, h) = s.split_once('x')?;
-            Some((w.trim().parse().ok()?, h.trim().parse().ok()?))
-        })
-        .filter(|&(w, h): &(u32, u32)| (16..=8192).contains(&w) && (16..=8192).contains(&h))
+        .and_then(|s| vcam_core::frames::parse_size(&s).ok())
         .unwrap_or((640, 480));
     let frames = Box::new(SyntheticFrames::new(w, h, 30));
     Ok(UsbCamera::new(Responder::new(model, vendor, store, frames)))

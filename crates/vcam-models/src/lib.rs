@@ -2,7 +2,9 @@
 //! and in `VCAM_MODELS`. Each entry pairs a [`CameraModel`] (data) with the
 //! [`VendorExtension`] that gives it its vendor behaviour.
 
-use vcam_core::{CameraModel, NoVendor, VendorExtension};
+use std::path::Path;
+
+use vcam_core::{CameraModel, FolderStore, NoVendor, ObjectStore, StoreError, VendorExtension};
 
 /// One model in the registry.
 #[derive(Debug, Clone, Copy)]
@@ -62,6 +64,52 @@ pub fn find(id: &str) -> Option<&'static ModelEntry> {
     let norm = |s: &str| s.to_ascii_lowercase().replace('-', "_");
     let wanted = norm(id);
     MODELS.iter().find(|m| norm(m.id) == wanted)
+}
+
+/// A model name that is not in the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownModel(pub String);
+
+impl std::fmt::Display for UnknownModel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "unknown model {:?}; known models: {}",
+            self.0,
+            names().join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownModel {}
+
+/// Like [`find`], with an error that lists the known models.
+///
+/// # Errors
+/// [`UnknownModel`] when no model has that name.
+pub fn lookup(id: &str) -> Result<&'static ModelEntry, UnknownModel> {
+    find(id).ok_or_else(|| UnknownModel(id.to_string()))
+}
+
+/// The memory card of a camera of `model`: the folder `fs` (refusing writes when `read_only`),
+/// or, without one, a built-in sample card in a temporary folder (always writable).
+///
+/// # Errors
+/// The folder cannot be opened, or the sample card cannot be written.
+pub fn open_card(
+    model: &CameraModel,
+    fs: Option<&Path>,
+    read_only: bool,
+) -> Result<Box<dyn ObjectStore>, StoreError> {
+    Ok(match fs {
+        Some(dir) => Box::new(FolderStore::open(dir, read_only)?),
+        None => Box::new(FolderStore::sample_card(
+            model.manufacturer.as_str(),
+            model.model.as_str(),
+            &model.capture_folder,
+            &model.capture_prefix,
+        )?),
+    })
 }
 
 /// The names of all models, for error messages.
