@@ -57,6 +57,15 @@ cargo build -p ptp-codec -p ptp-types --no-default-features --locked
 log "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
 
+# Licences, banned crates and sources of every dependency (deny.toml says why advisories are not
+# checked here).
+if ! cargo deny --version >/dev/null 2>&1; then
+  log "installing cargo-deny"
+  cargo install --locked cargo-deny@0.20.2
+fi
+log "cargo deny check bans licenses sources"
+cargo deny --locked check bans licenses sources
+
 # --- tests -----------------------------------------------------------------------------------
 log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load)"
 cargo build -p vcam-libusb --locked
