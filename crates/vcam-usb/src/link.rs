@@ -1,15 +1,4 @@
-//! A transport-neutral link between a byte stream of USB-style generic containers (ISO
-//! 15740:2013 annex D.7.1.1; USB Still Image Capture Device Definition §7.1) and a
-//! [`Responder`].
-//!
-//! Every container is parsed and written by `ptp-codec`: commands and data arrive through a
-//! [`StreamDecoder<Usb>`] (any split, data bodies streamed), and data headers, responses and
-//! events leave through [`container::emit_data_header`] and [`ContainerRepr::emit`].
-//!
-//! Two transports carry these containers: USB bulk pipes ([`crate::UsbCamera`] adds endpoints,
-//! halts and the short-packet rule on top of the link) and Fujifilm's WiFi protocol, which sends
-//! the same containers over TCP (libgphoto2 `camlibs/ptp2/fujiptpip.c`) and needs the
-//! [`LinkConfig::FUJI_WIFI`] behaviours.
+//! [`ContainerLink`]: USB-style containers in and out of a [`Responder`], for any transport.
 
 use std::collections::VecDeque;
 use std::time::SystemTime;
@@ -134,11 +123,20 @@ struct Sending {
     transaction_id: u32,
 }
 
-/// A [`Responder`] behind a stream of containers; see the [module documentation](self).
+/// A transport-neutral link between a byte stream of USB-style generic containers (ISO
+/// 15740:2013 annex D.7.1.1; USB Still Image Capture Device Definition §7.1) and a
+/// [`Responder`].
 ///
-/// In: [`ContainerLink::push`] takes the initiator's bytes in any split. Out:
-/// [`ContainerLink::pull_in`] yields the next container's bytes without crossing a container
-/// boundary, and [`ContainerLink::poll_event`] yields encoded event containers.
+/// In: [`ContainerLink::push`] takes the initiator's bytes in any split; a
+/// [`StreamDecoder<Usb>`] finds the containers, commands go to the responder whole and data
+/// bodies are streamed into it as they arrive. Out: [`ContainerLink::pull_in`] yields the next
+/// container's bytes without crossing its end (headers from
+/// [`container::emit_data_header`] and [`ContainerRepr::emit`], bodies as the responder's own
+/// buffers), and [`ContainerLink::poll_event`] yields event containers.
+///
+/// Two transports carry these containers: USB bulk pipes ([`crate::UsbCamera`] adds endpoints,
+/// halts and the short-packet rule) and Fujifilm's WiFi protocol, the same containers over TCP
+/// (libgphoto2 `camlibs/ptp2/fujiptpip.c`), with [`LinkConfig::FUJI_WIFI`].
 #[derive(Debug)]
 pub struct ContainerLink {
     responder: Responder,
