@@ -27,7 +27,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::{Buf, BytesMut};
 use ptp_codec::ptpip::{self, DataPhase, Guid, Identity, InitFailReason, Packet, PacketType};
-use ptp_codec::stream::{Decoded, PtpIp, StreamDecoder};
+use ptp_codec::stream::{Decoded, FrameKind, PtpIp, StreamDecoder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
@@ -481,12 +481,8 @@ impl Session {
                 }
                 Decoded::Head { head, .. } => {
                     // A Data or End Data packet too large to hold: its payload follows in pieces.
-                    let kind = head
-                        .get(4..8)
-                        .and_then(|b| b.try_into().ok())
-                        .map(u32::from_le_bytes);
                     self.data_in = Some(StreamedPacket {
-                        end: kind == Some(PacketType::END_DATA.0),
+                        end: PtpIp::kind(head) == PacketType::END_DATA,
                     });
                     head.len()
                 }
