@@ -18,7 +18,7 @@ pub const ENV_LOG: &str = "VCAM_SHIM_LOG";
 /// One virtual USB device: what is fixed about it. Its address is the `libusb_device *`
 /// handed out, so these live for the whole process.
 #[derive(Debug)]
-pub struct DeviceInfo {
+pub struct VirtualDevice {
     /// Index into [`State::cameras`].
     pub index: usize,
     /// Bus number (1).
@@ -82,7 +82,7 @@ impl std::fmt::Debug for State {
 #[derive(Debug)]
 pub struct Shim {
     /// The devices (fixed).
-    pub devices: Vec<&'static DeviceInfo>,
+    pub devices: Vec<&'static VirtualDevice>,
     state: Mutex<State>,
     changed: Condvar,
 }
@@ -145,7 +145,7 @@ impl Shim {
             .enumerate()
             .map(|(index, cam)| {
                 let d = cam.descriptors();
-                let info = DeviceInfo {
+                let info = VirtualDevice {
                     index,
                     bus: 1,
                     address: u8::try_from(index + 2).unwrap_or(u8::MAX),
