@@ -7,7 +7,7 @@
 //! - a [`CameraModel`]: DeviceInfo strings and code lists, USB and PTP/IP identity, property
 //!   table (the default is [`generic::generic`]; [`generic::mtp_camera`] presents itself as an
 //!   MTP device);
-//! - an [`ObjectStore`] ([`FolderStore`] over a host directory, or the built-in sample card);
+//! - an [`ObjectStore`] ([`FolderStore`] over a host directory);
 //! - a [`FrameSource`] for live view ([`SyntheticFrames`], [`JpegFolderFrames`],
 //!   [`MjpegFileFrames`]);
 //! - a [`VendorExtension`] through which vendor crates add operations, properties and events
@@ -19,7 +19,7 @@
 //! use vcam_core::ptp_types::{OperationCode, ResponseCode};
 //!
 //! let model = generic::generic();
-//! let store = FolderStore::sample_card("vcam", "Generic", "100VCAM", "IMG_")?;
+//! let store = FolderStore::from_temp_dir(tempfile::tempdir()?, false)?; // an empty card
 //! let mut camera = Responder::new(model, Box::new(NoVendor), Box::new(store), Box::new(SyntheticFrames::default()));
 //! let now = SystemTime::now();
 //! camera.handle_request(now, Request::new(OperationCode::OPEN_SESSION, 0, [1]), DataHint::Unknown);

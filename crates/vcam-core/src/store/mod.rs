@@ -2,7 +2,7 @@
 //!
 //! The responder reaches objects only through [`ObjectStore`]. vcam ships [`FolderStore`], a
 //! card backed by a host directory; the built-in sample card is a [`FolderStore`] over a
-//! temporary directory ([`FolderStore::sample_card`]).
+//! temporary directory ([`FolderStore::from_temp_dir`]).
 //!
 //! Object data is always streamed: [`ObjectStore::open`] returns a [`DataSource`] that yields
 //! bounded chunks, and uploads go through an [`Upload`] that is committed atomically.
