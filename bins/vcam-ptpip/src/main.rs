@@ -11,7 +11,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use transport_ptpip::{PtpIpServer, ServerIdentity};
+use transport_ptpip::PtpIpServer;
 use vcam_core::Responder;
 use vcam_core::frames::{FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames};
 
@@ -86,11 +86,8 @@ fn main() -> anyhow::Result<()> {
         let (w, h) = args.liveview_size;
         Box::new(SyntheticFrames::new(w, h, args.liveview_fps))
     };
-    let identity = ServerIdentity {
-        guid: model.ptpip_guid,
-        friendly_name: model.ptpip_name.clone(),
-    };
-    let name = model.model.to_string();
+    let identity = model.ptpip.clone();
+    let name = model.device_info.model.to_string();
     let camera = Responder::new(model, vendor, store, frames);
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -65,7 +65,7 @@ fn main() -> anyhow::Result<()> {
                 |d| format!("--fs {}", d.display()),
             )
         })?;
-    let name = model.model.to_string();
+    let name = model.device_info.model.to_string();
     let frames = Box::new(SyntheticFrames::new(640, 480, 30));
     let camera = UsbCamera::new(Responder::new(model, vendor, store, frames));
     let device = Device::new(camera);

@@ -108,7 +108,7 @@ macro_rules! codes {
 /// Each `mod` block names a code space ([`OperationCode`], [`ResponseCode`], [`EventCode`],
 /// [`DevicePropCode`], [`ObjectFormatCode`], [`ObjectPropCode`], ...) and becomes a module
 /// with a constant per code, `KNOWN` (every code, in table order) and `const fn name(code)`.
-/// Operations also give the data direction of their data phase ([`DataPhase`] variant: `None`,
+/// Operations also give the data direction of their data phase ([`DataPhase`](crate::DataPhase) variant: `None`,
 /// `ToInitiator`, `ToResponder`) and the range of parameter counts; they may end with
 /// `needs_session = false` (the default is `true`). Their module also gets
 /// `static OPERATIONS: &[OperationSpec]` and `fn spec(code)`.

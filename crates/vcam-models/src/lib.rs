@@ -104,8 +104,8 @@ pub fn open_card(
     Ok(match fs {
         Some(dir) => Box::new(FolderStore::open(dir, read_only)?),
         None => Box::new(FolderStore::sample_card(
-            model.manufacturer.as_str(),
-            model.model.as_str(),
+            model.device_info.manufacturer.as_str(),
+            model.device_info.model.as_str(),
             &model.capture_folder,
             &model.capture_prefix,
         )?),
