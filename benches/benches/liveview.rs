@@ -13,7 +13,7 @@ use std::time::{Duration, SystemTime};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
-use transport_ptpip::{PtpIpServer, ServerIdentity};
+use transport_ptpip::PtpIpServer;
 use vcam_core::ptp_types::ptp_codec::Params;
 use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
 
@@ -132,10 +132,7 @@ fn bench(c: &mut Criterion) {
         let dir2 = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir2.path().join("DCIM/100CANON")).unwrap();
         let (_, server_cam) = camera(w, h, dir2.path());
-        let identity = ServerIdentity {
-            guid: model.ptpip_guid,
-            friendly_name: model.ptpip_name.clone(),
-        };
+        let identity = model.ptpip.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()

@@ -8,17 +8,14 @@ use std::net::{TcpListener, TcpStream};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::StorageId;
-use transport_ptpip::{PtpIpServer, ServerIdentity};
+use transport_ptpip::PtpIpServer;
 use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
 
 const SIZE: usize = 64 << 20;
 
 fn start_camera(dir: &std::path::Path) -> std::net::SocketAddr {
     let model = generic::generic();
-    let identity = ServerIdentity {
-        guid: model.ptpip_guid,
-        friendly_name: model.ptpip_name.clone(),
-    };
+    let identity = model.ptpip.clone();
     let store = FolderStore::open(dir, false).unwrap();
     let camera = Responder::new(
         model,

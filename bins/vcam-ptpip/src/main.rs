@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use transport_ptpip::{PtpIpServer, ServerIdentity};
+use transport_ptpip::PtpIpServer;
 use vcam_models::cli::CameraArgs;
 
 /// A virtual digital camera on PTP/IP (CIPA DC-005): gphoto2 and other PTP/IP initiators
@@ -31,11 +31,8 @@ fn main() -> anyhow::Result<()> {
         return Ok(()); // --list-models
     };
     let model = camera.model();
-    let identity = ServerIdentity {
-        guid: model.ptpip_guid,
-        friendly_name: model.ptpip_name.clone(),
-    };
-    let name = model.model.to_string();
+    let identity = model.ptpip.clone();
+    let name = model.device_info.model.to_string();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

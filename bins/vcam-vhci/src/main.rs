@@ -35,7 +35,7 @@ fn main() -> anyhow::Result<()> {
     let Some(camera) = args.camera.start()? else {
         return Ok(()); // --list-models
     };
-    let name = camera.model().model.to_string();
+    let name = camera.model().device_info.model.to_string();
     let device = Device::new(UsbCamera::new(camera));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -11,15 +11,12 @@ use ptp_types::{
     DevicePropCode, EventCode, ObjectFormatCode, ObjectHandle, ObjectInfo, OperationCode,
     PropValue, ResponseCode, StorageId,
 };
-use transport_ptpip::{PtpIpServer, ServerIdentity};
+use transport_ptpip::PtpIpServer;
 use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
 
 fn start(dir: &std::path::Path) -> SocketAddr {
     let model = generic::generic();
-    let identity = ServerIdentity {
-        guid: model.ptpip_guid,
-        friendly_name: model.ptpip_name.clone(),
-    };
+    let identity = model.ptpip.clone();
     let store = FolderStore::open(dir, false).unwrap();
     let camera = Responder::new(
         model,

@@ -42,14 +42,8 @@ pub const BUSY_WAIT: Duration = Duration::from_millis(1500);
 /// Events waiting for the event connection before new ones are dropped.
 const EVENT_BACKLOG: usize = 1024;
 
-/// What the camera says about itself in Init Command Ack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerIdentity {
-    /// The camera's GUID.
-    pub guid: [u8; 16],
-    /// The camera's friendly name (usually the model name).
-    pub friendly_name: String,
-}
+/// What the camera says about itself in Init Command Ack: the model's PTP/IP identity.
+pub use vcam_core::model::PtpIpIdentity as ServerIdentity;
 
 /// Why a connection ended abnormally.
 #[derive(Debug, thiserror::Error)]

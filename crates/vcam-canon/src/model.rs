@@ -1,65 +1,33 @@
-//! The Canon EOS 1300D (EOS Rebel T6): DeviceInfo, USB identity and property table as the
-//! real body reports them (libgphoto2 `camlibs/ptp2/cameras/canon-eos1300d.txt`: its
-//! DeviceInfo and its first GetEvent dump with every value and available list).
+//! Canon EOS bodies as data: the EOS 1300D (EOS Rebel T6), its [`EosBody`] table (operations,
+//! EOS properties, ImageFormat choices, FocusInfoEx) and its [`CameraModel`] (DeviceInfo, USB
+//! and PTP/IP identity), as the real body reports them (libgphoto2
+//! `camlibs/ptp2/cameras/canon-eos1300d.txt`: its DeviceInfo and its first GetEvent dump with
+//! every value and available list).
+//!
+//! A second body is a second `EosBody` static and a second `CameraModel` function here, plus a
+//! registry entry in vcam-models.
 
+use std::borrow::Cow;
+
+use vcam_core::model::PtpIpIdentity;
 use vcam_core::model::prop::{desc, str};
 use vcam_core::ptp_types::{
-    DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
-    OperationCode as O, PropForm, PropValue, PtpString,
+    DeviceInfo, DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
+    OperationCode, PropForm, PropValue, PtpString,
 };
 use vcam_core::{CameraModel, PropertyDef, UsbIdentity};
 
+use crate::body::{EosBody, EosProp};
+use crate::codes::{ec, format};
+use crate::props::eos_desc;
 use crate::records::{AfPoint, FocusInfo, ImageFormat};
 
-/// How an EOS property's value travels in events and SetDevicePropValueEx (libgphoto2
-/// `ptp-pack.c`: `ptp_unpack_CANON_changes`, `_lookup_or_allocate_canon_prop`; `ptp.c`:
-/// `ptp_canon_eos_setdevicepropvalue`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Kind {
-    /// A u32.
-    Number,
-    /// An 8-bit NUL-terminated string.
-    Text,
-    /// An ImageFormat structure (the core stores libgphoto2's compact u16 form).
-    ImageFormat,
-}
-
-/// One EOS property of a body: code, initial value, available values (empty: not settable),
-/// as the body reports them in its first GetEvent (`canon-eos1300d.txt`; decoded by
-/// `ptp_unpack_CANON_changes`, ptp-pack.c).
-#[derive(Debug, Clone, Copy)]
-pub struct EosProp {
-    /// Property code.
-    pub code: u16,
-    /// Its kind.
-    pub kind: Kind,
-    /// Initial value (numbers).
-    pub value: u32,
-    /// Initial value (strings).
-    pub text: &'static str,
-    /// Available values; the property is settable when this is not empty.
-    pub list: &'static [u32],
-}
-
 const fn n(code: u16, value: u32, list: &'static [u32]) -> EosProp {
-    EosProp {
-        code,
-        kind: Kind::Number,
-        value,
-        text: "",
-        list,
-    }
+    EosProp::number(code, value, list)
 }
 
 const fn t(code: u16, text: &'static str) -> EosProp {
-    EosProp {
-        code,
-        kind: Kind::Text,
-        value: 0,
-        text,
-        list: &[],
-    }
+    EosProp::text(code, text)
 }
 
 /// The 1300D's ImageFormat choices, in its order: L, M, S1 fine and normal, S2, S3,
@@ -77,35 +45,6 @@ pub const IMAGE_FORMATS_1300D: [ImageFormat; 10] = [
     ImageFormat::raw(Some((0, 3))),
     ImageFormat::raw(None),
 ];
-
-/// libgphoto2's compact u16 form of an ImageFormat (`ptp_unpack_EOS_ImageFormat`): nibbles
-/// size1, type|compression1, size2, type|compression2; S1–S3 sizes are stored one lower; RAW
-/// sets bit 3 of the compression nibble; 0xFF marks a missing second file.
-#[must_use]
-pub fn compact(f: &ImageFormat) -> u32 {
-    let nibbles = |(ty, size, comp): (u32, u32, u32)| {
-        let s = if size >= 0xE { size - 1 } else { size } & 0xF;
-        let c = (comp & 7) | if ty == 6 { 8 } else { 0 };
-        (s << 4) | c
-    };
-    let first = f.files[0].map_or(0, nibbles);
-    let second = f.files[1].map_or(0xFF, nibbles);
-    (first << 8) | second
-}
-
-/// The ImageFormat whose compact form is `value`, among `formats` (the inverse of
-/// `ptp_unpack_EOS_ImageFormat`, as `ptp_pack_EOS_ImageFormat` in ptp-pack.c).
-#[must_use]
-pub fn from_compact(formats: &[ImageFormat], value: u32) -> Option<ImageFormat> {
-    formats.iter().copied().find(|f| compact(f) == value)
-}
-
-/// Compact forms of the 1300D's ImageFormat choices (libgphoto2's u16 enumeration values,
-/// `ptp_unpack_EOS_ImageFormat` in ptp-pack.c).
-#[must_use]
-pub fn image_format_codes() -> Vec<u32> {
-    IMAGE_FORMATS_1300D.iter().map(compact).collect()
-}
 
 /// The 1300D's EOS properties with the values and lists of the real body's GetEvent dump.
 /// ImageFormat starts at L fine JPEG (the dump's body was set to RAW + L; vcam renders JPEG).
@@ -205,20 +144,10 @@ pub const PROPS_1300D: &[EosProp] = &[
     n(0xD111, 1, &[]),
     n(0xD112, 0, &[]),
     n(0xD113, 0x60BA_3078, &[]),
-    EosProp {
-        code: 0xD120,
-        kind: Kind::ImageFormat,
-        value: 0x03FF,
-        text: "",
-        list: &[],
-    },
-    EosProp {
-        code: 0xD122,
-        kind: Kind::ImageFormat,
-        value: 0x03FF,
-        text: "",
-        list: &[],
-    },
+    // ImageFormat and ImageFormatSD: compact form of L fine JPEG; the list is
+    // IMAGE_FORMATS_1300D.
+    n(0xD120, 0x03FF, &[]),
+    n(0xD122, 0x03FF, &[]),
     n(0xD11C, 2, &[2, 4, 6]),
     n(0xD1A8, 1, &[]),
     n(0xD1AB, 0, &[]),
@@ -258,7 +187,7 @@ pub const PROPS_1300D: &[EosProp] = &[
 /// EOS 0x91xx, MTP 0x98xx and Canon 0x90xx codes. [`crate::CanonEos`] answers the ones
 /// libgphoto2 uses (and a few more); the core answers the rest with OperationNotSupported,
 /// as vcam's C original did for its generic EOS handler.
-pub const OPERATIONS_1300D: &[u16] = &[
+pub const OPERATIONS_1300D: &[OperationCode] = &operation_codes([
     0x1014, 0x1015, 0x1016, 0x1001, 0x1002, 0x1003, 0x1006, 0x1004, 0x9101, 0x1005, 0x9102, 0x1007,
     0x1008, 0x9103, 0x1009, 0x9104, 0x100a, 0x101b, 0x9107, 0x100c, 0x100d, 0x100b, 0x9105, 0x100f,
     0x9106, 0x9110, 0x9127, 0x910b, 0x9108, 0x9109, 0x910c, 0x910e, 0x910f, 0x9115, 0x9114, 0x9113,
@@ -273,7 +202,7 @@ pub const OPERATIONS_1300D: &[u16] = &[
     0x91d1, 0x91d2, 0x91e1, 0x91e2, 0x91e3, 0x91e4, 0x91e5, 0x91e6, 0x91e7, 0x91e8, 0x91e9, 0x91ea,
     0x91eb, 0x91ec, 0x91ed, 0x91ee, 0x91ef, 0x91f8, 0x91f9, 0x91f2, 0x91f3, 0x91f4, 0x91f7, 0x9122,
     0x9123, 0x9124, 0x91f5, 0x91f6, 0x9052, 0x9053, 0x9057, 0x9058, 0x9059, 0x905a, 0x905f,
-];
+]);
 
 /// The 1300D's nine AF points `(x, y, w, h)` in its FocusInfoEx (`canon-eos1300d.txt`,
 /// event 56: `size=5184x3456`, version 4).
@@ -289,28 +218,32 @@ pub const AF_POINTS_1300D: &[AfPoint] = &[
     (0, -743, 117, 181),
 ];
 
-/// The 1300D's FocusInfoEx with the points of `selected` (a bitmask) in focus; 0 is what the
-/// body reports before focusing (libgphoto2 prints `select={}`).
-#[must_use]
-pub const fn focus_info_1300d(selected: u32) -> FocusInfo {
-    FocusInfo {
+/// The EOS 1300D.
+pub static EOS_1300D: EosBody = EosBody {
+    operations: OPERATIONS_1300D,
+    props: PROPS_1300D,
+    image_formats: &IMAGE_FORMATS_1300D,
+    focus: FocusInfo {
         version: 4,
         size: (5184, 3456),
-        points: AF_POINTS_1300D,
-        selected,
-        trailer: &[0xFF, 0x01, 0x00, 0x00, 0xFF, 0xFF],
-    }
-}
+        size2: (5184, 3456),
+        points_in_use: 9,
+        points: Cow::Borrowed(AF_POINTS_1300D),
+        selection: Vec::new(),
+        trailer: Cow::Borrowed(&[0xFF, 0x01, 0x00, 0x00, 0xFF, 0xFF]),
+    },
+    // The centre point.
+    focused_points: 1 << 4,
+};
 
 /// The `canon_1300d` model: DeviceInfo as the real body reports it (`canon-eos1300d.txt`;
 /// VendorExtensionID 6 + Manufacturer "Canon Inc." selects the EOS path in libgphoto2's
 /// `fixup_cached_deviceinfo`, library.c), USB 04a9:32b4 (`library.c`: `models[]`,
-/// "Canon:EOS 1300D").
+/// "Canon:EOS 1300D"), the EOS properties of [`EOS_1300D`] (hidden from DeviceInfo).
 #[must_use]
 pub fn canon_1300d() -> CameraModel {
-    let operations: Vec<O> = OPERATIONS_1300D.iter().map(|&c| O(c)).collect();
     let rw = GetSet::GET_SET;
-    let mut properties: Vec<PropertyDef> = [
+    let listed = [
         desc(
             P::DEVICE_FRIENDLY_NAME,
             rw,
@@ -342,96 +275,74 @@ pub fn canon_1300d() -> CameraModel {
                 PropValue::UInt8(100),
             ]),
         ),
-    ]
-    .into_iter()
-    .map(PropertyDef::listed)
-    .collect();
-    for p in PROPS_1300D {
-        properties.push(PropertyDef::hidden(eos_desc(p)));
-    }
-    let mut usb = UsbIdentity::still_image(0x04A9, 0x32B4, "Canon Inc.", "Canon Digital Camera");
-    usb.bcd_device = 0x0002;
-    usb.serial = Some("083021004242".into());
-    usb.interrupt_max_packet = 0x40;
-    usb.interrupt_interval = 9;
+    ];
+    let hidden = EOS_1300D.props.iter().map(|p| eos_desc(&EOS_1300D, p));
     CameraModel {
         id: "canon_1300d",
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
-        standard_version: 100,
-        // A real 1300D reports 6 (Microsoft) with an empty description; libgphoto2 turns that
-        // into Canon from the Manufacturer (library.c fixup_cached_deviceinfo).
-        vendor_extension_id: 6,
-        vendor_extension_version: 100,
-        vendor_extension_desc: PtpString::new(),
-        functional_mode: FunctionalMode::STANDARD,
-        operations,
-        events: vec![
-            E(0x4009),
-            E::STORE_ADDED,
-            E::STORE_REMOVED,
-            E::OBJECT_REMOVED,
-            E::OBJECT_ADDED,
-            E(0x4007),
-            E(0xC101),
-        ],
-        properties,
-        capture_formats: vec![F::EXIF_JPEG],
-        playback_formats: vec![F::ASSOCIATION, F::EXIF_JPEG, F(0xB103), F::QT, F::UNDEFINED],
-        manufacturer: PtpString::truncating("Canon Inc."),
-        model: PtpString::truncating("Canon EOS 1300D"),
-        device_version: PtpString::truncating("3-1.2.0"),
-        serial_number: PtpString::truncating("2a7c8e0f1e3b4d5a9c6b7e8f0a1b2c3d"),
-        usb,
-        ptpip_name: "Canon EOS 1300D".into(),
-        ptpip_guid: *b"vcam-canon-1300d",
+        device_info: DeviceInfo {
+            standard_version: 100,
+            // A real 1300D reports 6 (Microsoft) with an empty description; libgphoto2 turns
+            // that into Canon from the Manufacturer (library.c fixup_cached_deviceinfo).
+            vendor_extension_id: 6,
+            vendor_extension_version: 100,
+            vendor_extension_desc: PtpString::new(),
+            functional_mode: FunctionalMode::STANDARD,
+            operations_supported: EOS_1300D.operations.to_vec(),
+            events_supported: vec![
+                E(0x4009),
+                E::STORE_ADDED,
+                E::STORE_REMOVED,
+                E::OBJECT_REMOVED,
+                E::OBJECT_ADDED,
+                E(0x4007),
+                ec::REQUEST_GET_EVENT,
+            ],
+            device_properties_supported: Vec::new(),
+            capture_formats: vec![F::EXIF_JPEG],
+            playback_formats: vec![
+                F::ASSOCIATION,
+                F::EXIF_JPEG,
+                format::CRW3,
+                F::QT,
+                F::UNDEFINED,
+            ],
+            manufacturer: PtpString::truncating("Canon Inc."),
+            model: PtpString::truncating("Canon EOS 1300D"),
+            device_version: PtpString::truncating("3-1.2.0"),
+            serial_number: PtpString::truncating("2a7c8e0f1e3b4d5a9c6b7e8f0a1b2c3d"),
+        },
+        properties: listed
+            .into_iter()
+            .map(PropertyDef::listed)
+            .chain(hidden.map(PropertyDef::hidden))
+            .collect(),
+        usb: UsbIdentity {
+            bcd_device: 0x0002,
+            // A real T6 has no serial number string (iSerialNumber 0; its lsusb in vcam's C
+            // original, `src/notes/a.txt`).
+            serial: None,
+            interrupt_max_packet: 0x40,
+            interrupt_interval: 9,
+            ..UsbIdentity::still_image(0x04A9, 0x32B4, "Canon Inc.", "Canon Digital Camera")
+        },
+        ptpip: PtpIpIdentity {
+            guid: *b"vcam-canon-1300d",
+            friendly_name: "Canon EOS 1300D".into(),
+        },
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100CANON".into(),
         capture_prefix: "IMG_".into(),
     }
 }
 
-/// The core's description of an EOS property: UINT32 (or string) with its list as an
-/// enumeration; settable when it has a list (hidden from DeviceInfo, as on the real body:
-/// libgphoto2 reads EOS properties from GetEvent, `ptp_canon_eos_getdevicepropdesc` in
-/// ptp.c is a cache lookup).
-#[must_use]
-pub fn eos_desc(p: &EosProp) -> vcam_core::ptp_types::DevicePropDesc {
-    let code = P(p.code);
-    match p.kind {
-        Kind::Text => desc(code, GetSet::GET_SET, str(p.text), PropForm::None),
-        Kind::ImageFormat => {
-            let list = image_format_codes();
-            desc(
-                code,
-                GetSet::GET_SET,
-                PropValue::UInt32(p.value),
-                PropForm::Enumeration(list.into_iter().map(PropValue::UInt32).collect()),
-            )
-        }
-        Kind::Number if p.list.is_empty() => desc(
-            code,
-            GetSet::GET,
-            PropValue::UInt32(p.value),
-            PropForm::None,
-        ),
-        Kind::Number => desc(
-            code,
-            GetSet::GET_SET,
-            PropValue::UInt32(p.value),
-            PropForm::Enumeration(p.list.iter().map(|&v| PropValue::UInt32(v)).collect()),
-        ),
+/// `[OperationCode]` from `[u16]`, for tables copied from a body's DeviceInfo.
+const fn operation_codes<const N: usize>(codes: [u16; N]) -> [OperationCode; N] {
+    let mut out = [OperationCode(0); N];
+    let mut i = 0;
+    while i < N {
+        out[i] = OperationCode(codes[i]);
+        i += 1;
     }
-}
-
-/// Whether `code` is one of the body's EOS properties (reported through GetEvent,
-/// `ptp_unpack_CANON_changes` in ptp-pack.c).
-#[must_use]
-pub fn is_eos_prop(code: u16) -> bool {
-    PROPS_1300D.iter().any(|p| p.code == code)
-}
-
-/// The kind of an EOS property (how libgphoto2 decodes it: `ptp_unpack_CANON_changes`).
-#[must_use]
-pub fn kind_of(code: u16) -> Option<Kind> {
-    PROPS_1300D.iter().find(|p| p.code == code).map(|p| p.kind)
+    out
 }

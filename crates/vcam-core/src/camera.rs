@@ -156,7 +156,7 @@ impl Context<'_> {
             return Err(ResponseCode::STORE_READ_ONLY);
         }
         let (width, height) = self.capture_size();
-        let model = self.model.model.to_string();
+        let model = self.model.device_info.model.to_string();
         let clock = self.clock();
         for _ in 0..10_000 {
             self.state.capture_counter = self.state.capture_counter % 9999 + 1;
@@ -173,7 +173,7 @@ impl Context<'_> {
                 height,
                 lines: &lines,
                 seed: u64::from(number),
-                make: self.model.manufacturer.as_str(),
+                make: self.model.device_info.manufacturer.as_str(),
                 model: &model,
                 time: Some(clock),
             };
@@ -251,7 +251,10 @@ impl Context<'_> {
 
     /// The live view frame for now, with the settings burned in.
     pub fn liveview_frame(&mut self) -> Result<Frame, ResponseCode> {
-        let mut overlay = vec![self.model.model.to_string(), self.clock().to_string()];
+        let mut overlay = vec![
+            self.model.device_info.model.to_string(),
+            self.clock().to_string(),
+        ];
         overlay.extend(self.settings.iter().cloned());
         self.frames.frame(self.now, &overlay).map_err(|err| {
             tracing::error!(%err, "no live view frame");

@@ -48,23 +48,7 @@ pub(crate) fn store_err(e: &StoreError) -> Handled {
 
 /// The DeviceInfo dataset of the camera (ISO 15740:2013 §5.5.1), before vendor changes.
 pub(crate) fn device_info(cx: &Context<'_>) -> DeviceInfo {
-    let m = cx.model;
-    DeviceInfo {
-        standard_version: m.standard_version,
-        vendor_extension_id: m.vendor_extension_id,
-        vendor_extension_version: m.vendor_extension_version,
-        vendor_extension_desc: m.vendor_extension_desc.clone(),
-        functional_mode: m.functional_mode,
-        operations_supported: m.operations.clone(),
-        events_supported: m.events.clone(),
-        device_properties_supported: cx.props.listed().collect(),
-        capture_formats: m.capture_formats.clone(),
-        playback_formats: m.playback_formats.clone(),
-        manufacturer: m.manufacturer.clone(),
-        model: m.model.clone(),
-        device_version: m.device_version.clone(),
-        serial_number: m.serial_number.clone(),
-    }
+    cx.model.get_device_info(cx.props.listed().collect())
 }
 
 /// Handles a standard or MTP operation.
@@ -515,6 +499,7 @@ fn check_capture_params(cx: &Context<'_>, req: &Request) -> Result<(), ResponseC
     if format != 0
         && !cx
             .model
+            .device_info
             .capture_formats
             .iter()
             .any(|f| u32::from(f.0) == format)

@@ -46,8 +46,8 @@ pub fn open_card(
 /// # Errors
 /// When the temporary folder cannot be written.
 pub fn sample_card(model: &CameraModel) -> Result<FolderStore, StoreError> {
-    let make = model.manufacturer.as_str();
-    let name = model.model.as_str();
+    let make = model.device_info.manufacturer.as_str();
+    let name = model.device_info.model.as_str();
     let dir = tempfile::Builder::new()
         .prefix("vcam-card-")
         .tempdir()
