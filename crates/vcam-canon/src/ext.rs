@@ -263,7 +263,7 @@ impl CanonEos {
                 size,
                 name,
             },
-            CaptureTarget::Memory => EosEvent::RequestObjectTransfer {
+            _ => EosEvent::RequestObjectTransfer {
                 handle: shot.handle.0,
                 format: shot.info.object_format.0,
                 size,

@@ -7,7 +7,7 @@ use std::time::SystemTime;
 use bytes::{Bytes, BytesMut};
 use ptp_types::ptp_codec::{ContainerKind, Params};
 use ptp_types::{EventCode, OperationCode, ResponseCode};
-use vcam_core::{DataHint, Output, Request, Responder};
+use vcam_core::{CancelAnswer, DataHint, Output, Request, Responder};
 
 use crate::descriptors::{Descriptors, HIGH_SPEED_BULK_MAX_PACKET, MS_VENDOR_CODE, kind};
 
@@ -410,7 +410,8 @@ impl UsbCamera {
                 };
                 let tid = u32::from_le_bytes(tid);
                 tracing::info!(tid, "USB Cancel request");
-                self.responder.handle_cancel(now, tid, false);
+                self.responder
+                    .handle_cancel(now, tid, CancelAnswer::ViaDeviceStatus);
                 self.drop_transfers();
                 ControlReply::Ok(Vec::new())
             }

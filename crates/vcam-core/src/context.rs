@@ -1,4 +1,11 @@
 //! The camera's own state and the [`Context`] handlers work through.
+//!
+//! The context is also the one object service of the camera: [`Context::object_info`],
+//! [`Context::object_size`], [`Context::open_object`] and [`Context::thumbnail`] answer for
+//! memory objects (pictures kept in the camera, vendor pseudo-objects placed with
+//! [`Context::put_memory_object`]) and card objects (the [`ObjectStore`]) alike. The standard
+//! handlers, the MTP handlers and vendor extensions all go through it, so the memory-or-store
+//! decision and the range rules of GetPartialObject are written once.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -14,16 +21,25 @@ use crate::frames::{Frame, FrameSource};
 use crate::model::CameraModel;
 use crate::props::Properties;
 use crate::render::{self, TestCard};
-use crate::store::{CARD_STORAGE_ID, ObjectStore, PendingObject, StoreError, media};
+use crate::store::{
+    BytesSource, CARD_STORAGE_ID, DataSource, ObjectStore, PendingObject, StoreError, media,
+};
+use crate::timers::Timer;
 
 /// Where a capture goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum CaptureTarget {
     /// The memory card (a new file under DCIM).
     Card,
-    /// The camera's memory only: an object that exists until the initiator has fetched it
-    /// (Canon EOS "capture to PC", Nikon SDRAM capture).
+    /// The camera's memory only: an object under a fresh handle that exists until the
+    /// initiator has fetched it (Canon EOS "capture to PC", Nikon SDRAM capture).
     Memory,
+    /// The camera's memory, always under this handle, replacing the memory object there: a
+    /// body that serves its latest shot as one fixed pseudo-object (Sony's 0xFFFFC001,
+    /// libgphoto2 `camlibs/ptp2/library.c`: `camera_sony_capture`). GetObjectInfo, GetObject
+    /// and GetPartialObject of the handle are then answered by the standard handlers.
+    MemoryAt(ObjectHandle),
 }
 
 /// A picture just taken.
@@ -61,7 +77,7 @@ pub struct CameraState {
     pub(crate) memory: BTreeMap<u32, MemoryObject>,
     next_memory_handle: u32,
     pub(crate) pending_upload: Option<PendingObject>,
-    pub(crate) timers: BTreeMap<(SystemTime, u64), crate::responder::Timer>,
+    pub(crate) timers: BTreeMap<(SystemTime, u64), Timer>,
     timer_seq: u64,
     pub(crate) open_capture: Option<u32>,
     /// MTP object references (SetObjectReferences), by object.
@@ -85,7 +101,19 @@ impl Default for CameraState {
 }
 
 impl CameraState {
-    pub(crate) fn schedule(&mut self, at: SystemTime, timer: crate::responder::Timer) {
+    /// A handle for a new memory object: the next one from [`FIRST_MEMORY_HANDLE`] that no
+    /// memory object holds (vendors may have placed objects at handles of their choice).
+    fn allocate_memory_handle(&mut self) -> ObjectHandle {
+        loop {
+            let handle = self.next_memory_handle;
+            self.next_memory_handle = handle.wrapping_add(1).max(FIRST_MEMORY_HANDLE);
+            if !self.memory.contains_key(&handle) {
+                return ObjectHandle(handle);
+            }
+        }
+    }
+
+    pub(crate) fn schedule(&mut self, at: SystemTime, timer: Timer) {
         self.timer_seq += 1;
         self.timers.insert((at, self.timer_seq), timer);
     }
@@ -211,21 +239,13 @@ impl Context<'_> {
                         }
                     }
                 }
-                CaptureTarget::Memory => {
-                    let handle = ObjectHandle(self.state.next_memory_handle);
-                    self.state.next_memory_handle = self
-                        .state
-                        .next_memory_handle
-                        .wrapping_add(1)
-                        .max(FIRST_MEMORY_HANDLE);
-                    let info = memory_object_info(&name, &jpeg, width, height, clock);
-                    self.state.memory.insert(
-                        handle.0,
-                        MemoryObject {
-                            info: info.clone(),
-                            data: jpeg,
-                        },
-                    );
+                CaptureTarget::Memory | CaptureTarget::MemoryAt(_) => {
+                    let handle = match target {
+                        CaptureTarget::MemoryAt(handle) => handle,
+                        _ => self.state.allocate_memory_handle(),
+                    };
+                    let info = jpeg_object_info(&name, &jpeg, Some(clock));
+                    self.put_memory_object(handle, info.clone(), jpeg);
                     return Ok(Captured {
                         handle,
                         info,
@@ -238,15 +258,85 @@ impl Context<'_> {
         Err(ResponseCode::STORE_FULL)
     }
 
+    /// Places `data` in camera memory as an object under `handle`, replacing any memory
+    /// object there. From then on the object service, and so GetObjectInfo, GetObject,
+    /// GetPartialObject, GetThumb, DeleteObject and the MTP object operations, answer for it;
+    /// a memory object hides a card object with the same handle. For vendor pseudo-objects
+    /// (Fujifilm's live view object 0x80000001, Sony's 0xFFFFC002); [`jpeg_object_info`]
+    /// builds the ObjectInfo of a JPEG. Handles 0 and 0xFFFFFFFF mean "none" and "all" in
+    /// PTP and are not good choices.
+    pub fn put_memory_object(&mut self, handle: ObjectHandle, info: ObjectInfo, data: Bytes) {
+        self.state
+            .memory
+            .insert(handle.0, MemoryObject { info, data });
+    }
+
     /// Removes a memory object (after the initiator fetched it). Returns whether it existed.
     pub fn release_memory_object(&mut self, handle: ObjectHandle) -> bool {
         self.state.memory.remove(&handle.0).is_some()
     }
 
-    /// The ObjectInfo of a memory object.
+    /// The ObjectInfo and bytes of a memory object.
     #[must_use]
     pub fn memory_object(&self, handle: ObjectHandle) -> Option<(&ObjectInfo, &Bytes)> {
         self.state.memory.get(&handle.0).map(|o| (&o.info, &o.data))
+    }
+
+    /// The ObjectInfo of a memory or card object (GetObjectInfo).
+    pub fn object_info(&mut self, handle: ObjectHandle) -> Result<ObjectInfo, ResponseCode> {
+        if let Some(object) = self.state.memory.get(&handle.0) {
+            return Ok(object.info.clone());
+        }
+        self.store.object_info(handle).map_err(|e| refused(&e))
+    }
+
+    /// The full size in bytes of a memory or card object (ObjectInfo's size field has only 32
+    /// bits).
+    pub fn object_size(&mut self, handle: ObjectHandle) -> Result<u64, ResponseCode> {
+        if let Some(object) = self.state.memory.get(&handle.0) {
+            return Ok(object.data.len() as u64);
+        }
+        self.store.object_size(handle).map_err(|e| refused(&e))
+    }
+
+    /// Streams `len` bytes (`None`: to the end) of a memory or card object from `offset`, as
+    /// GetPartialObject does (ISO 15740:2013 §10.5.28): a range running past the end is cut at
+    /// the end, and an offset past the end is InvalidParameter. The source's
+    /// [`len`](DataSource::len) is the number of bytes that will be sent.
+    pub fn open_object(
+        &mut self,
+        handle: ObjectHandle,
+        offset: u64,
+        len: Option<u64>,
+    ) -> Result<Box<dyn DataSource>, ResponseCode> {
+        let size = self.object_size(handle)?;
+        let Some(rest) = size.checked_sub(offset) else {
+            return Err(ResponseCode::INVALID_PARAMETER);
+        };
+        let len = len.map_or(rest, |len| len.min(rest));
+        if let Some(object) = self.state.memory.get(&handle.0) {
+            let start = usize::try_from(offset).unwrap_or(usize::MAX);
+            let end = start.saturating_add(usize::try_from(len).unwrap_or(usize::MAX));
+            return match object.data.get(start..end) {
+                Some(part) => Ok(Box::new(BytesSource::new(object.data.slice_ref(part)))),
+                None => Err(ResponseCode::INVALID_PARAMETER),
+            };
+        }
+        self.store
+            .open(handle, offset, Some(len))
+            .map_err(|e| refused(&e))
+    }
+
+    /// The thumbnail (JPEG) of a memory or card object (GetThumb): for a memory object the
+    /// one in its EXIF data, for a card object what the store has or makes.
+    /// NoThumbnailPresent when there is none.
+    pub fn thumbnail(&mut self, handle: ObjectHandle) -> Result<Bytes, ResponseCode> {
+        if let Some(object) = self.state.memory.get(&handle.0) {
+            return media::exif_thumbnail(&object.data)
+                .map(|thumb| object.data.slice_ref(thumb))
+                .ok_or(ResponseCode::NO_THUMBNAIL_PRESENT);
+        }
+        self.store.thumbnail(handle).map_err(|e| refused(&e))
     }
 
     /// The live view frame for now, with the settings burned in.
@@ -260,7 +350,7 @@ impl Context<'_> {
     }
 
     /// Schedules a standard timer action.
-    pub(crate) fn schedule(&mut self, after: Duration, timer: crate::responder::Timer) {
+    pub(crate) fn schedule(&mut self, after: Duration, timer: Timer) {
         let at = self.now + after;
         self.state.schedule(at, timer);
     }
@@ -283,14 +373,17 @@ impl Context<'_> {
     }
 }
 
-fn memory_object_info(
-    name: &str,
-    jpeg: &Bytes,
-    width: u32,
-    height: u32,
-    time: DateTime,
-) -> ObjectInfo {
+/// The ObjectInfo of a JPEG held in camera memory, named `name`: EXIF/JPEG format, its size,
+/// its pixel size from the SOF marker, the EXIF thumbnail when there is one, `time` as capture
+/// and modification date, storage 0 and no parent (the object is on no card). For
+/// [`Context::put_memory_object`].
+#[must_use]
+pub fn jpeg_object_info(name: &str, jpeg: &[u8], time: Option<DateTime>) -> ObjectInfo {
     let thumb = media::exif_thumbnail(jpeg);
+    let (width, height) = media::image_size(jpeg).unwrap_or((0, 0));
+    let (thumb_width, thumb_height) = thumb.map_or((0, 0), |t| {
+        media::image_size(t).unwrap_or((render::THUMB_WIDTH, render::THUMB_HEIGHT))
+    });
     ObjectInfo {
         storage_id: StorageId(0),
         object_format: ObjectFormatCode::EXIF_JPEG,
@@ -302,8 +395,8 @@ fn memory_object_info(
             ObjectFormatCode::UNDEFINED
         },
         thumb_compressed_size: thumb.map_or(0, |t| u32::try_from(t.len()).unwrap_or(u32::MAX)),
-        thumb_pix_width: thumb.map_or(0, |_| render::THUMB_WIDTH),
-        thumb_pix_height: thumb.map_or(0, |_| render::THUMB_HEIGHT),
+        thumb_pix_width: thumb_width,
+        thumb_pix_height: thumb_height,
         image_pix_width: width,
         image_pix_height: height,
         image_bit_depth: 24,
@@ -312,10 +405,16 @@ fn memory_object_info(
         association_desc: 0,
         sequence_number: 0,
         filename: PtpString::truncating(name),
-        capture_date: Some(time),
-        modification_date: Some(time),
+        capture_date: time,
+        modification_date: time,
         keywords: PtpString::new(),
     }
+}
+
+/// The response code of a store error, logged.
+fn refused(e: &StoreError) -> ResponseCode {
+    tracing::debug!(%e, "store refused");
+    e.response_code()
 }
 
 /// Seconds since the Unix epoch (0 before it).
