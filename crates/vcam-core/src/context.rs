@@ -421,3 +421,206 @@ fn refused(e: &StoreError) -> ResponseCode {
 pub(crate) fn seconds(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use std::time::Duration;
+
+    use ptp_types::{Decode, OperationCode as Op};
+
+    use super::*;
+    use crate::{
+        DataHint, FolderStore, NoVendor, Output, Request, Responder, SyntheticFrames, generic,
+    };
+
+    /// Sony's capture pseudo-object (libgphoto2 `camlibs/ptp2/library.c`:
+    /// `camera_sony_capture` reads the shot there).
+    const SONY_CAPTURE: ObjectHandle = ObjectHandle(0xFFFF_C001);
+    /// Fujifilm's USB live view object (`camera_capture_preview`, the Fuji case).
+    const FUJI_LIVEVIEW: ObjectHandle = ObjectHandle(0x8000_0001);
+
+    struct Cam {
+        r: Responder,
+        now: SystemTime,
+        tid: u32,
+        _dir: tempfile::TempDir,
+    }
+
+    impl Cam {
+        fn new() -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::write(dir.path().join("A.TXT"), b"card object").unwrap();
+            let store = FolderStore::open(dir.path(), false).unwrap();
+            let mut cam = Self {
+                r: Responder::new(
+                    generic::generic(),
+                    Box::new(NoVendor),
+                    Box::new(store),
+                    Box::new(SyntheticFrames::new(320, 240, 30)),
+                ),
+                now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+                tid: 0,
+                _dir: dir,
+            };
+            assert_eq!(cam.run(Op::OPEN_SESSION, &[1]).0, ResponseCode::OK);
+            cam
+        }
+
+        fn run(&mut self, code: Op, params: &[u32]) -> (ResponseCode, Vec<u32>, Vec<u8>) {
+            self.tid += 1;
+            let request = Request::new(code, self.tid, Params::try_from(params).unwrap());
+            self.r
+                .handle_request(self.now, request, DataHint::NoDataOut);
+            let mut data = Vec::new();
+            while let Some(out) = self.r.poll_output() {
+                match out {
+                    Output::DataStart { .. } => {}
+                    Output::Data { bytes, .. } => data.extend_from_slice(&bytes),
+                    Output::Response {
+                        code,
+                        transaction_id,
+                        params,
+                    } => {
+                        assert_eq!(transaction_id, self.tid);
+                        return (code, params.to_vec(), data);
+                    }
+                }
+            }
+            panic!("no response to {code:?}");
+        }
+
+        fn info(&mut self, handle: ObjectHandle) -> ObjectInfo {
+            let (code, _, data) = self.run(Op::GET_OBJECT_INFO, &[handle.0]);
+            assert_eq!(code, ResponseCode::OK);
+            ObjectInfo::decode_exact(&data).unwrap()
+        }
+    }
+
+    #[test]
+    fn captures_into_a_fixed_handle_are_served_by_the_standard_handlers() {
+        let mut cam = Cam::new();
+        let now = cam.now;
+        let first = cam
+            .r
+            .with_context(now, |cx| cx.capture(CaptureTarget::MemoryAt(SONY_CAPTURE)))
+            .unwrap();
+        assert_eq!(first.handle, SONY_CAPTURE);
+        assert_eq!(first.target, CaptureTarget::MemoryAt(SONY_CAPTURE));
+        let second = cam
+            .r
+            .with_context(now, |cx| cx.capture(CaptureTarget::MemoryAt(SONY_CAPTURE)))
+            .unwrap();
+        assert_ne!(first.info.filename, second.info.filename);
+
+        // The second shot replaced the first.
+        let info = cam.info(SONY_CAPTURE);
+        assert_eq!(info, second.info);
+        assert_eq!(info.object_format, ObjectFormatCode::EXIF_JPEG);
+        assert_eq!((info.image_pix_width, info.image_pix_height), (1600, 1200));
+        assert_eq!(u64::from(info.object_compressed_size), second.size);
+        let (code, _, jpeg) = cam.run(Op::GET_OBJECT, &[SONY_CAPTURE.0]);
+        assert_eq!(code, ResponseCode::OK);
+        assert_eq!(jpeg.len() as u64, second.size);
+        assert_eq!(media::image_size(&jpeg), Some((1600, 1200)));
+
+        // GetPartialObject: a range, a range cut at the end, the end itself, past the end.
+        let (code, params, part) = cam.run(Op::GET_PARTIAL_OBJECT, &[SONY_CAPTURE.0, 10, 100]);
+        assert_eq!(
+            (code, params, &part[..]),
+            (ResponseCode::OK, vec![100], &jpeg[10..110])
+        );
+        let size = u32::try_from(jpeg.len()).unwrap();
+        let (code, params, part) =
+            cam.run(Op::GET_PARTIAL_OBJECT, &[SONY_CAPTURE.0, size - 5, 100]);
+        assert_eq!(
+            (code, params, &part[..]),
+            (ResponseCode::OK, vec![5], &jpeg[jpeg.len() - 5..])
+        );
+        let (code, params, part) = cam.run(Op::GET_PARTIAL_OBJECT, &[SONY_CAPTURE.0, size, 1]);
+        assert_eq!((code, params, part.len()), (ResponseCode::OK, vec![0], 0));
+        let (code, ..) = cam.run(Op::GET_PARTIAL_OBJECT, &[SONY_CAPTURE.0, size + 1, 1]);
+        assert_eq!(code, ResponseCode::INVALID_PARAMETER);
+
+        // The EXIF thumbnail is the GetThumb answer.
+        let (code, _, thumb) = cam.run(Op::GET_THUMB, &[SONY_CAPTURE.0]);
+        assert_eq!(code, ResponseCode::OK);
+        assert_eq!(thumb.len(), info.thumb_compressed_size as usize);
+        assert_eq!(media::image_size(&thumb), Some((160, 120)));
+
+        // A fresh memory capture skips the fixed handle and does not disturb it.
+        let fresh = cam
+            .r
+            .with_context(now, |cx| cx.capture(CaptureTarget::Memory))
+            .unwrap();
+        assert_eq!(fresh.handle, ObjectHandle(FIRST_MEMORY_HANDLE));
+        assert_eq!(cam.info(SONY_CAPTURE), second.info);
+    }
+
+    #[test]
+    fn vendor_memory_objects_can_be_placed_served_and_removed() {
+        let mut cam = Cam::new();
+        let now = cam.now;
+        let frame = cam.r.with_context(now, |cx| {
+            let frame = cx.liveview_frame().unwrap().jpeg;
+            let info = jpeg_object_info("LIVEVIEW.JPG", &frame, Some(cx.clock()));
+            cx.put_memory_object(FUJI_LIVEVIEW, info, frame.clone());
+            frame
+        });
+        let info = cam.info(FUJI_LIVEVIEW);
+        assert_eq!(info.filename, "LIVEVIEW.JPG");
+        assert_eq!(info.object_format, ObjectFormatCode::EXIF_JPEG);
+        assert_eq!((info.image_pix_width, info.image_pix_height), (320, 240));
+        assert_eq!(info.object_compressed_size as usize, frame.len());
+        let (code, _, data) = cam.run(Op::GET_OBJECT, &[FUJI_LIVEVIEW.0]);
+        assert_eq!((code, &data[..]), (ResponseCode::OK, &frame[..]));
+
+        // The object service answers for it and for card objects alike.
+        let (size, card) = cam.r.with_context(now, |cx| {
+            let size = cx.object_size(FUJI_LIVEVIEW).unwrap();
+            let card = cx
+                .store
+                .object_handles(
+                    StorageId::ALL,
+                    crate::store::FormatFilter::Any,
+                    crate::store::ParentFilter::Any,
+                )
+                .unwrap()[0];
+            let mut source = cx.open_object(card, 2, Some(4)).unwrap();
+            assert_eq!(&source.read_chunk(100).unwrap()[..], b"rd o");
+            assert_eq!(
+                cx.open_object(card, 12, None).err(),
+                Some(ResponseCode::INVALID_PARAMETER)
+            );
+            assert_eq!(
+                cx.thumbnail(card).err(),
+                Some(ResponseCode::NO_THUMBNAIL_PRESENT)
+            );
+            (size, card)
+        });
+        assert_eq!(size, frame.len() as u64);
+        assert_eq!(cam.info(card).filename, "A.TXT");
+
+        // A vendor removes it, or the initiator deletes it.
+        assert!(
+            cam.r
+                .with_context(now, |cx| cx.release_memory_object(FUJI_LIVEVIEW))
+        );
+        let (code, ..) = cam.run(Op::GET_OBJECT_INFO, &[FUJI_LIVEVIEW.0]);
+        assert_eq!(code, ResponseCode::INVALID_OBJECT_HANDLE);
+        cam.r.with_context(now, |cx| {
+            cx.put_memory_object(
+                FUJI_LIVEVIEW,
+                jpeg_object_info("X.JPG", &frame, None),
+                frame.clone(),
+            );
+        });
+        assert_eq!(
+            cam.run(Op::DELETE_OBJECT, &[FUJI_LIVEVIEW.0]).0,
+            ResponseCode::OK
+        );
+        let (code, ..) = cam.run(Op::GET_OBJECT, &[FUJI_LIVEVIEW.0]);
+        assert_eq!(code, ResponseCode::INVALID_OBJECT_HANDLE);
+    }
+}

@@ -351,9 +351,13 @@ impl Responder {
 
     /// The initiator's data phase is complete: run what waited for it and respond.
     pub fn handle_data_end(&mut self, now: SystemTime) {
+        if !matches!(self.phase, Phase::Receiving { .. }) {
+            // Idle, or sending data: the transaction in progress (if any) goes on.
+            tracing::warn!("end of a data phase that was not in progress; ignoring it");
+            return;
+        }
         let Phase::Receiving { request, sink } = std::mem::replace(&mut self.phase, Phase::Idle)
         else {
-            tracing::warn!("end of a data phase that was not in progress; ignoring it");
             return;
         };
         let response = match sink {
@@ -382,28 +386,44 @@ impl Responder {
     }
 
     /// The initiator cancelled transaction `transaction_id` (PTP/IP Cancel, USB class request
-    /// Cancel). `answer` says whether a TransactionCancelled response is sent for it (PTP/IP)
-    /// or the transport reports the cancellation itself (USB, through Get Device Status).
-    /// Returns whether a transaction was in progress.
+    /// Cancel). Returns whether a transaction was cancelled.
+    ///
+    /// With [`CancelAnswer::Respond`] (PTP/IP) only the transaction in progress can be
+    /// cancelled, and only when `transaction_id` names it; it then ends with a
+    /// TransactionCancelled response (none when it was stray data of a transaction already
+    /// answered). A cancel naming another transaction (one that ended while the cancel was on
+    /// its way) is ignored, so no transaction gets two responses. With
+    /// [`CancelAnswer::ViaDeviceStatus`] (USB) the transport has already dropped its transfers
+    /// and reports the cancellation through Get Device Status, so the transaction in progress
+    /// ends without a response whatever `transaction_id` says.
     pub fn handle_cancel(
         &mut self,
         now: SystemTime,
         transaction_id: u32,
         answer: CancelAnswer,
     ) -> bool {
-        let active = match &self.phase {
-            Phase::Idle => None,
-            Phase::Receiving { request, .. } => Some(request.transaction_id),
-            Phase::Sending { tid, .. } => Some(*tid),
+        let (active, answered) = match &self.phase {
+            Phase::Idle => {
+                tracing::debug!(transaction_id, "cancel with no transaction in progress");
+                return false;
+            }
+            Phase::Receiving { request, sink } => {
+                (request.transaction_id, matches!(sink, Sink::Discard(None)))
+            }
+            Phase::Sending { tid, .. } => (*tid, false),
         };
-        if active.is_none() {
-            tracing::debug!(transaction_id, "cancel with no transaction in progress");
+        if answer == CancelAnswer::Respond && active != transaction_id {
+            tracing::warn!(
+                transaction_id,
+                active,
+                "cancel of a transaction not in progress; ignoring it"
+            );
             return false;
         }
-        tracing::info!(transaction_id, ?active, "transaction cancelled");
+        tracing::info!(transaction_id, active, "transaction cancelled");
         self.abandon();
         self.out.clear();
-        if answer == CancelAnswer::Respond {
+        if answer == CancelAnswer::Respond && !answered {
             self.respond(
                 transaction_id,
                 Response::code(ResponseCode::TRANSACTION_CANCELLED),

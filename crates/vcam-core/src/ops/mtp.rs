@@ -10,7 +10,7 @@ use ptp_types::{
     PropForm, PropValue, ProtectionStatus, PtpString, ResponseCode, StorageId, decode_value_exact,
 };
 
-use super::common::{Handled, MAX_DATASET_LEN, destination, err, store_err};
+use super::common::{Handled, MAX_DATASET_LEN, announce, destination, err, store_err};
 use crate::context::Context;
 use crate::reply::{Reply, Request, Response};
 use crate::store::{self, FormatFilter, ParentFilter};
@@ -393,14 +393,5 @@ fn send_object_prop_list(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Re
         filename,
         ..ObjectInfo::default()
     };
-    match cx.store.prepare(dest, info) {
-        Ok(pending) => {
-            let parent = pending.destination.parent.map_or(0, |h| h.0);
-            let params = [pending.destination.storage.0, parent, pending.handle.0];
-            let folder = store::is_folder(&pending.info);
-            cx.state.pending_upload = if folder { None } else { Some(pending) };
-            Response::ok_with(params)
-        }
-        Err(e) => Response::code(e.response_code()),
-    }
+    announce(cx, dest, info, 0)
 }

@@ -11,11 +11,11 @@ use ptp_types::{
     StorageId,
 };
 
-use super::common::{Handled, MAX_DATASET_LEN, destination, err, param_u16, store_err};
+use super::common::{Handled, MAX_DATASET_LEN, announce, destination, err, param_u16, store_err};
 use crate::context::Context;
 use crate::events::NO_TRANSACTION;
 use crate::reply::{Reply, Request, Response};
-use crate::store::{self, FormatFilter, ParentFilter, PendingObject, StoreError, Upload};
+use crate::store::{FormatFilter, ParentFilter, PendingObject, StoreError, Upload};
 
 /// Handles an operation of the storage and object group.
 pub(super) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
@@ -209,19 +209,7 @@ fn send_object_info(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Respons
         Ok(d) => d,
         Err(code) => return Response::code(code),
     };
-    match cx.store.prepare(dest, info) {
-        Ok(pending) => {
-            let parent = pending.destination.parent.map_or(0xFFFF_FFFF, |h| h.0);
-            let params = [pending.destination.storage.0, parent, pending.handle.0];
-            let folder = store::is_folder(&pending.info);
-            cx.state.pending_upload = if folder { None } else { Some(pending) };
-            Response::ok_with(params)
-        }
-        Err(e) => {
-            tracing::debug!(%e, "SendObjectInfo refused");
-            Response::code(e.response_code())
-        }
-    }
+    announce(cx, dest, info, 0xFFFF_FFFF)
 }
 
 fn send_object(cx: &mut Context<'_>) -> Handled {
