@@ -31,7 +31,7 @@ use ptp_codec::stream::{Decoded, FrameKind, PtpIp, StreamDecoder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
-use vcam_core::{DataHint, EventRecord, Output, Request, Responder};
+use vcam_core::{CancelAnswer, DataHint, EventRecord, Output, Request, Responder};
 
 /// Largest packet held whole; larger Data / End Data packets are streamed.
 pub const MAX_FRAME_LEN: usize = 1024 * 1024;
@@ -617,7 +617,7 @@ fn handle_packet(
             camera.handle_data_end(now);
         }
         Packet::Cancel { transaction_id } => {
-            camera.handle_cancel(now, transaction_id, true);
+            camera.handle_cancel(now, transaction_id, CancelAnswer::Respond);
         }
         Packet::ProbeResponse => {}
         other => {

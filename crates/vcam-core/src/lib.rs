@@ -30,31 +30,33 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod camera;
+pub mod context;
 pub mod events;
 pub mod frames;
 pub mod generic;
 pub mod model;
-mod mtp;
 mod ops;
+pub mod output;
 pub mod props;
 pub mod render;
 pub mod reply;
 pub mod responder;
 pub mod store;
+mod timers;
 pub mod vendor;
 
-pub use camera::{CaptureTarget, Captured, Context};
+pub use context::{CaptureTarget, Captured, Context, jpeg_object_info};
 pub use events::{EventQueue, EventRecord};
 pub use frames::{
     Frame, FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames,
 };
 pub use model::{CameraModel, PropertyDef, UsbIdentity};
-pub use mtp::MTP_OPERATIONS;
+pub use ops::MTP_OPERATIONS;
+pub use output::{CancelAnswer, DataHint, Output, ResponderConfig};
 pub use props::{PropChange, PropError, Properties};
 pub use reply::{Reply, Request, Response};
-pub use responder::{DataHint, Output, Responder, ResponderConfig};
-pub use store::{FolderStore, ObjectStore, StoreError};
+pub use responder::Responder;
+pub use store::{ChainSource, FolderStore, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
 
 pub use ptp_types;

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 use bytes::Bytes;
 use ptp_types::ResponseCode;
 use ptp_types::ptp_codec::Params;
+use vcam_core::CancelAnswer;
 
 use crate::descriptors::{MS_VENDOR_CODE, kind};
 use crate::device::UsbCamera;
@@ -152,7 +153,9 @@ impl UsbCamera {
                 };
                 let tid = u32::from_le_bytes(tid);
                 tracing::info!(tid, "USB Cancel request");
-                self.link.responder_mut().handle_cancel(now, tid, false);
+                self.link
+                    .responder_mut()
+                    .handle_cancel(now, tid, CancelAnswer::ViaDeviceStatus);
                 self.drop_transfers();
                 ControlReply::Ok(Vec::new())
             }

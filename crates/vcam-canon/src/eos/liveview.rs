@@ -5,10 +5,9 @@
 use bytes::Bytes;
 use vcam_core::ptp_types::{Encode, ResponseCode};
 use vcam_core::reply::Response;
-use vcam_core::{Context, Properties, Reply};
+use vcam_core::{ChainSource, Context, Properties, Reply};
 
 use super::CanonEos;
-use super::objects::Chain;
 use crate::codes::{prop, rc};
 use crate::props::{EVF_OUTPUT_HOST, u32_of};
 use crate::records::{ViewfinderRecord, viewfinder};
@@ -59,7 +58,7 @@ impl CanonEos {
             record.encode(&mut tail);
         }
         Reply::Data {
-            data: Box::new(Chain::new(vec![
+            data: Box::new(ChainSource::from_bytes([
                 Bytes::copy_from_slice(&head),
                 frame.jpeg,
                 Bytes::from(tail),

@@ -3,13 +3,10 @@
 //! DeleteObject (0x9105), over card and camera-memory objects (libgphoto2 `ptp.c`:
 //! `ptp_canon_eos_getobjectinfoex`, `ptp_canon_eos_getpartialobject`).
 
-use std::collections::VecDeque;
-
-use bytes::Bytes;
-use vcam_core::ptp_types::{ObjectHandle, ProtectionStatus, ResponseCode, StorageId};
+use vcam_core::ptp_types::{ObjectHandle, ProtectionStatus, StorageId};
 use vcam_core::reply::Response;
-use vcam_core::store::{BytesSource, DataSource, FormatFilter, ParentFilter};
-use vcam_core::{Context, Reply, StoreError};
+use vcam_core::store::{FormatFilter, ParentFilter};
+use vcam_core::{Context, Reply};
 
 use super::CanonEos;
 use crate::records::{EosEvent, FolderEntry};
@@ -49,7 +46,7 @@ pub(super) fn storage_info(cx: &mut Context<'_>, storage: u32) -> Reply {
 
 /// GetObject: the whole object.
 pub(super) fn get_object(cx: &mut Context<'_>, handle: ObjectHandle) -> Reply {
-    match object_range(cx, handle, 0, None) {
+    match cx.open_object(handle, 0, None) {
         Ok(data) => Reply::Data {
             data,
             response: Response::ok(),
@@ -66,7 +63,7 @@ pub(super) fn partial_object(
     offset: u64,
     len: u64,
 ) -> Reply {
-    match object_range(cx, handle, offset, Some(len)) {
+    match cx.open_object(handle, offset, Some(len)) {
         Ok(data) => {
             let sent = u32::try_from(data.len()).unwrap_or(u32::MAX);
             Reply::Data {
@@ -127,75 +124,4 @@ pub(super) fn object_info_ex(cx: &mut Context<'_>, storage: u32, parent: u32, ma
         });
     }
     Reply::dataset(&entries)
-}
-
-// ---------------------------------------------------------------------------------------------
-// Stand-ins for object services the core is gaining (`Context::open_object` and
-// `vcam_core::store::ChainSource`). Canon switches to them once they land; nothing else in this
-// crate reads objects or chains buffers.
-// ---------------------------------------------------------------------------------------------
-
-/// The bytes `offset .. offset + len` (`None`: to the end) of a card or memory object.
-fn object_range(
-    cx: &mut Context<'_>,
-    handle: ObjectHandle,
-    offset: u64,
-    len: Option<u64>,
-) -> Result<Box<dyn DataSource>, ResponseCode> {
-    if let Some((_, data)) = cx.memory_object(handle) {
-        let size = data.len() as u64;
-        if offset > size {
-            return Err(ResponseCode::INVALID_PARAMETER);
-        }
-        let end = len.map_or(size, |l| offset.saturating_add(l).min(size));
-        let (start, end) = (
-            usize::try_from(offset).unwrap_or(usize::MAX),
-            usize::try_from(end).unwrap_or(usize::MAX),
-        );
-        return Ok(Box::new(BytesSource::new(data.slice(start..end))));
-    }
-    let size = cx
-        .store
-        .object_size(handle)
-        .map_err(|e| e.response_code())?;
-    if offset > size {
-        return Err(ResponseCode::INVALID_PARAMETER);
-    }
-    cx.store
-        .open(handle, offset, len)
-        .map_err(|e| e.response_code())
-}
-
-/// Several `Bytes` served one after another without copying.
-pub(super) struct Chain {
-    parts: VecDeque<Bytes>,
-    len: u64,
-}
-
-impl Chain {
-    pub(super) fn new(parts: Vec<Bytes>) -> Self {
-        let len = parts.iter().map(|p| p.len() as u64).sum();
-        Self {
-            parts: parts.into_iter().filter(|p| !p.is_empty()).collect(),
-            len,
-        }
-    }
-}
-
-impl DataSource for Chain {
-    fn len(&self) -> u64 {
-        self.len
-    }
-
-    fn read_chunk(&mut self, max: usize) -> Result<Bytes, StoreError> {
-        let Some(front) = self.parts.front_mut() else {
-            return Ok(Bytes::new());
-        };
-        let take = max.min(front.len());
-        let chunk = front.split_to(take);
-        if front.is_empty() {
-            self.parts.pop_front();
-        }
-        Ok(chunk)
-    }
 }

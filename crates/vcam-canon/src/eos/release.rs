@@ -109,7 +109,8 @@ impl CanonEos {
                 size,
                 name,
             },
-            CaptureTarget::Memory => EosEvent::RequestObjectTransfer {
+            // Memory (the only other target this extension asks for).
+            _ => EosEvent::RequestObjectTransfer {
                 handle: shot.handle,
                 format: shot.info.object_format,
                 size,
