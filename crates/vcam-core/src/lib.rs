@@ -37,6 +37,7 @@ pub mod generic;
 pub mod model;
 mod ops;
 pub mod output;
+pub mod pairing;
 pub mod props;
 pub mod render;
 pub mod reply;
