@@ -22,7 +22,8 @@ use crate::model::CameraModel;
 use crate::props::Properties;
 use crate::render::{self, TestCard};
 use crate::store::{
-    BytesSource, CARD_STORAGE_ID, DataSource, ObjectStore, PendingObject, StoreError, media,
+    BytesSource, CARD_STORAGE_ID, DataSource, ObjectEntry, ObjectStore, PendingObject, StoreError,
+    media,
 };
 use crate::timers::Timer;
 
@@ -288,6 +289,19 @@ impl Context<'_> {
             return Ok(object.info.clone());
         }
         self.store.object_info(handle).map_err(|e| refused(&e))
+    }
+
+    /// What a folder listing shows of a memory or card object ([`ObjectEntry`]): for a card
+    /// object this is cheaper than [`Context::object_info`], which also reads the image header.
+    pub fn object_entry(&mut self, handle: ObjectHandle) -> Result<ObjectEntry, ResponseCode> {
+        if let Some(object) = self.state.memory.get(&handle.0) {
+            return Ok(ObjectEntry::from_info(
+                handle,
+                &object.info,
+                object.data.len() as u64,
+            ));
+        }
+        self.store.object_entry(handle).map_err(|e| refused(&e))
     }
 
     /// The full size in bytes of a memory or card object (ObjectInfo's size field has only 32

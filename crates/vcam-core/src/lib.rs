@@ -57,7 +57,7 @@ pub use output::{CancelAnswer, DataHint, Output, ResponderConfig};
 pub use props::{PropChange, PropError, Properties};
 pub use reply::{Reply, Request, Response};
 pub use responder::Responder;
-pub use store::{ChainSource, FolderStore, ObjectStore, StoreError};
+pub use store::{ChainSource, FolderStore, ListingSource, ObjectEntry, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
 
 pub use ptp_types;

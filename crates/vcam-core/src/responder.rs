@@ -507,7 +507,7 @@ impl Responder {
         } else if failed.is_some() {
             Bytes::from_static(ZEROS.get(..want.min(ZEROS.len())).unwrap_or_default())
         } else {
-            match source.read_chunk(want) {
+            match source.read_chunk_from(self.store.as_mut(), want) {
                 Ok(bytes) if !bytes.is_empty() && bytes.len() <= want => bytes,
                 Ok(bytes) => {
                     tracing::error!(
