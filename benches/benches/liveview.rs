@@ -15,7 +15,9 @@ use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
 use transport_ptpip::PtpIpServer;
 use vcam_core::ptp_types::ptp_codec::Params;
-use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
+use vcam_core::{
+    DataHint, FolderStore, LiveviewPacing, Output, Request, Responder, SyntheticFrames,
+};
 
 const GET_VIEWFINDER_DATA: OperationCode = OperationCode(0x9153);
 const SET_EVENT_MODE: OperationCode = OperationCode(0x9115);
@@ -29,7 +31,8 @@ fn camera(w: u32, h: u32, dir: &std::path::Path) -> (vcam_core::CameraModel, Res
         eos,
         Box::new(store),
         Box::new(SyntheticFrames::new(w, h, 30)),
-    );
+    )
+    .with_liveview_pacing(LiveviewPacing::EveryPoll);
     (model, r)
 }
 

@@ -129,3 +129,91 @@ fn new_files_get_0666_less_the_umask() {
         assert_eq!(mode, want, "{path}: {mode:o}, umask {:o}", umask());
     }
 }
+
+/// A card holding one sparse file of 4 GiB + 10 bytes, with markers at its start, around the
+/// 4 GiB boundary and at its end.
+fn huge_card() -> tempfile::TempDir {
+    use std::io::{Seek, SeekFrom, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let mut f = std::fs::File::create(dir.path().join("HUGE.MOV")).unwrap();
+    f.set_len(HUGE).unwrap();
+    for (at, mark) in [(0, b"HEAD"), (FOUR_GIB - 2, b"MID4"), (HUGE - 4, b"TAIL")] {
+        f.seek(SeekFrom::Start(at)).unwrap();
+        f.write_all(mark).unwrap();
+    }
+    dir
+}
+
+const FOUR_GIB: u64 = 4 << 30;
+const HUGE: u64 = FOUR_GIB + 10;
+
+/// Item 17: an object of 4 GiB and more. ObjectInfo says 0xFFFFFFFF; GetObjectPropValue
+/// (ObjectSize 0xDC04) gives the 64-bit size; GetPartialObject64 reads past 4 GiB; and the
+/// 32-bit GetPartialObject that ends at the 0xFFFFFFFF sentinel (the last block of a client
+/// that believes ObjectInfo) is refused instead of letting it finish one byte short.
+#[test]
+fn objects_over_4_gib() {
+    let dir = huge_card();
+    let mut cam = Cam::open_model(vcam_core::generic::mtp_camera(), dir.path());
+    let h = cam.find("HUGE.MOV").unwrap();
+    assert_eq!(cam.info(h).object_compressed_size, u32::MAX);
+    let size = cam.run(Op::GET_OBJECT_PROP_VALUE, &[h, 0xDC04]);
+    assert_eq!(size.data, HUGE.to_le_bytes());
+    let a = cam.run(
+        vcam_core::android::GET_PARTIAL_OBJECT_64,
+        &[h, u32::MAX - 1, 0, 8],
+    );
+    assert_eq!(
+        (a.code, &a.params[..], &a.data[..]),
+        (Rc::OK, &[8][..], &b"MID4\0\0\0\0"[..])
+    );
+    let a = cam.run(vcam_core::android::GET_PARTIAL_OBJECT_64, &[h, 6, 1, 100]);
+    assert_eq!(
+        (a.code, &a.params[..], &a.data[..]),
+        (Rc::OK, &[4][..], &b"TAIL"[..])
+    );
+    // 32-bit reads: fine below the sentinel, refused when they end at it.
+    let a = cam.run(Op::GET_PARTIAL_OBJECT, &[h, 0, 4]);
+    assert_eq!((a.code, &a.data[..]), (Rc::OK, &b"HEAD"[..]));
+    let a = cam.run(Op::GET_PARTIAL_OBJECT, &[h, 0xFFF0_0000, 0x000F_FFFF]);
+    assert_eq!(a.code, Rc::INCOMPLETE_TRANSFER);
+    assert!(a.data.is_empty());
+    // The generic PTP camera refuses that read too.
+    let mut cam = Cam::open(dir.path());
+    let h = cam.find("HUGE.MOV").unwrap();
+    let a = cam.run(Op::GET_PARTIAL_OBJECT, &[h, 0xFFF0_0000, 0x000F_FFFF]);
+    assert_eq!(a.code, Rc::INCOMPLETE_TRANSFER);
+}
+
+/// Item 14: with a pacing that answers "not ready", a live view poll before the next frame
+/// is due gets that code; the next frame is served when its time comes.
+#[test]
+fn live_view_polls_are_paced() {
+    let dir = card();
+    let mut cam = Cam {
+        r: vcam_core::Responder::new(
+            vcam_core::generic::generic(),
+            Box::new(vcam_core::NoVendor),
+            Box::new(vcam_core::FolderStore::open(dir.path(), false).unwrap()),
+            Box::new(vcam_core::SyntheticFrames::new(160, 120, 25)),
+        )
+        .with_liveview_pacing(vcam_core::LiveviewPacing::Busy(Rc::DEVICE_BUSY)),
+        now: std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        tid: 0,
+    };
+    assert_eq!(cam.run_tid(Op::OPEN_SESSION, 0, &[1], None).code, Rc::OK);
+    let enabled = u32::from(DevicePropCode::ENABLED_STREAMS.0);
+    assert_eq!(
+        cam.send(Op::SET_DEVICE_PROP_VALUE, &[enabled], &1u32.to_le_bytes())
+            .code,
+        Rc::OK
+    );
+    let first = cam.run(Op::GET_STREAM, &[1]);
+    assert_eq!(first.code, Rc::OK);
+    cam.now += Duration::from_millis(10);
+    assert_eq!(cam.run(Op::GET_STREAM, &[1]).code, Rc::DEVICE_BUSY);
+    cam.now += Duration::from_millis(40);
+    let next = cam.run(Op::GET_STREAM, &[1]);
+    assert_eq!(next.code, Rc::OK);
+    assert_ne!(next.data, first.data);
+}

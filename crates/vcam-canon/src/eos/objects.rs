@@ -3,9 +3,11 @@
 //! DeleteObject (0x9105), over card and camera-memory objects (libgphoto2 `ptp.c`:
 //! `ptp_canon_eos_getobjectinfoex`, `ptp_canon_eos_getpartialobject`).
 
-use vcam_core::ptp_types::{Encode, ObjectFormatCode, ObjectHandle, ProtectionStatus, StorageId};
+use vcam_core::ptp_types::{
+    Encode, ObjectFormatCode, ObjectHandle, ProtectionStatus, ResponseCode, StorageId,
+};
 use vcam_core::reply::Response;
-use vcam_core::store::{FormatFilter, ParentFilter};
+use vcam_core::store::{DataSource, FormatFilter, ParentFilter};
 use vcam_core::{Context, ListingSource, ObjectEntry, ObjectStore, Reply};
 
 use super::CanonEos;
@@ -53,14 +55,10 @@ pub(super) fn get_object(cx: &mut Context<'_>, handle: ObjectHandle) -> Reply {
 }
 
 /// GetPartialObject answered the EOS way: the data, then OK with the number of bytes sent
-/// (`ptp_canon_eos_getpartialobject`, ptp.c).
-pub(super) fn partial_object(
-    cx: &mut Context<'_>,
-    handle: ObjectHandle,
-    offset: u64,
-    len: u64,
-) -> Reply {
-    match cx.open_object(handle, offset, Some(len)) {
+/// (`ptp_canon_eos_getpartialobject`, ptp.c). `opened` is the part, from
+/// [`Context::open_object_32`] (32-bit offset) or [`Context::open_object`] (GetPartialObjectEx).
+pub(super) fn partial_object(opened: Result<Box<dyn DataSource>, ResponseCode>) -> Reply {
+    match opened {
         Ok(data) => {
             let sent = u32::try_from(data.len()).unwrap_or(u32::MAX);
             Reply::Data {
