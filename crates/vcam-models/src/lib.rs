@@ -66,6 +66,11 @@ fn canon_1300d() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_canon::canon_1300d()
 }
 
+fn fuji_xh1() -> (CameraModel, Box<dyn VendorExtension>) {
+    // Its USB face; the WiFi face is vcam-fujiwifi's (vcam_fuji::Face).
+    vcam_fuji::fuji_xh1(vcam_fuji::Face::Usb)
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -82,6 +87,11 @@ pub static MODELS: &[ModelEntry] = &[
         id: "canon_1300d",
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
         build: canon_1300d,
+    },
+    ModelEntry {
+        id: "fuji_xh1",
+        summary: "Fujifilm X-H1 (Fuji extension: event list 0xD212, remote capture, live view object; USB 04cb:02d7; its WiFi face with vcam-fujiwifi)",
+        build: fuji_xh1,
     },
 ];
 
@@ -132,7 +142,7 @@ mod tests {
         let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d"
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, fuji_xh1"
         );
     }
 }
