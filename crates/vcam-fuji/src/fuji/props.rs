@@ -139,20 +139,17 @@ impl FujiX {
         }
     }
 
-    /// Operation 0x902B: every property of this face with its description, then the event
-    /// list property.
+    /// Operation 0x902B: every property of this face with its description. The event list
+    /// (type UNDEF) is not among them: libgphoto2 stops reading the catalogue at a description
+    /// it cannot unpack (`ptp.c`: `ptp_fuji_getdeviceinfo`).
     pub(super) fn catalogue(&mut self, cx: &mut Context<'_>) -> Reply {
-        let mut entries = Vec::with_capacity(self.answered.len() + 1);
+        let mut entries = Vec::with_capacity(self.answered.len());
         for &code in &self.answered {
             refresh(cx, code);
             if let Some(desc) = cx.props.desc(code) {
                 entries.push(CatalogueEntry::Desc(desc.clone()));
             }
         }
-        entries.push(CatalogueEntry::Undefined {
-            code: prop::EVENTS_LIST,
-            get_set: GetSet::GET,
-        });
         Reply::dataset(&PropCatalogue { entries })
     }
 
