@@ -111,7 +111,11 @@ pub fn parse_init_request(packet: &[u8]) -> Result<ClientId, InitError> {
 pub fn init_request(guid: [u8; 16], name: &str, magic: u32) -> [u8; INIT_REQUEST_LEN] {
     let mut out = [0u8; INIT_REQUEST_LEN];
     put(&mut out, 0, &(INIT_REQUEST_LEN as u32).to_le_bytes());
-    put(&mut out, 4, &packet_type::INIT_COMMAND_REQUEST.to_le_bytes());
+    put(
+        &mut out,
+        4,
+        &packet_type::INIT_COMMAND_REQUEST.to_le_bytes(),
+    );
     put(&mut out, 8, &magic.to_le_bytes());
     put(&mut out, GUID_AT, &guid);
     let max = (INIT_REQUEST_LEN - NAME_AT) / 2 - 1;
@@ -206,10 +210,7 @@ mod tests {
     fn bad_requests_are_named() {
         let mut p = app_request();
         p[8] = 0;
-        assert_eq!(
-            parse_init_request(&p),
-            Err(InitError::Magic(0x8F53_E400))
-        );
+        assert_eq!(parse_init_request(&p), Err(InitError::Magic(0x8F53_E400)));
         assert_eq!(
             InitError::Magic(0).fail_reason(),
             Some(fail::INVALID_PARAMETER)

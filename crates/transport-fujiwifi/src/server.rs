@@ -374,10 +374,8 @@ async fn decide(shared: &Shared, who: &ClientId) -> Result<(), Refusal> {
         }
         Decision::Refuse(refusal) => {
             let mut pairing = lock(&shared.pairing);
-            let changes = matches!(
-                refusal,
-                Refusal::OtherClientPaired | Refusal::NameChanged
-            ) && pairing.policy() != AcceptPolicy::Refuse;
+            let changes = matches!(refusal, Refusal::OtherClientPaired | Refusal::NameChanged)
+                && pairing.policy() != AcceptPolicy::Refuse;
             if changes {
                 tracing::info!("the owner presses \"change\": the pairing is forgotten");
                 if let Err(e) = pairing.reset() {
@@ -480,6 +478,8 @@ impl Session {
                 conn = accepted => {
                     if let Some((kind, stream)) = conn {
                         self.attach(kind, stream);
+                        // Events that waited for the event connection go out now.
+                        self.flush().await?;
                     }
                 }
                 () = sleep => {
