@@ -25,7 +25,7 @@ pub mod records;
 
 pub use body::{EosBody, EosProp};
 pub use eos::CanonEos;
-pub use props::{CAPTURE_DESTINATION_HOST, EVF_OUTPUT_HOST, SHUTTER_BULB, iso_value};
+pub use props::{CAPTURE_DESTINATION_HOST, EVF_OUTPUT_HOST, RECORD_CARD, SHUTTER_BULB, iso_value};
 
 /// The `canon_6d` model and a fresh EOS extension for it.
 #[must_use]
