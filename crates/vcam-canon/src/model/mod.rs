@@ -1,5 +1,5 @@
 //! Canon EOS bodies as data: each an [`EosBody`] table (operations, EOS properties,
-//! ImageFormat choices, FocusInfoEx) and a [`CameraModel`] (DeviceInfo, USB and PTP/IP
+//! ImageFormat choices, FocusInfoEx) and a [`CameraModel`](vcam_core::CameraModel) (DeviceInfo, USB and PTP/IP
 //! identity), as the real body reports them in a public dump (libgphoto2
 //! `camlibs/ptp2/cameras/*.txt`).
 //!
