@@ -81,7 +81,7 @@ fn a_stalled_reader_gets_dropped_frames_not_memory() {
         );
         peak = peak.max(rss_kib());
     }
-    let offered_mib = frame_len * 1000 * 2 >> 20;
+    let offered_mib = (frame_len * 1000 * 2) >> 20;
     eprintln!(
         "frames of {} KiB, {offered_mib} MiB offered in 2 s: RSS {before} KiB before, peak {peak} KiB",
         frame_len >> 10
