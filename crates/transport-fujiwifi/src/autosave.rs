@@ -170,7 +170,7 @@ pub fn request_line(message: &str) -> Option<(&str, &str)> {
 }
 
 /// Reads one message: until `done` says it is whole, the peer stops sending, or time runs out.
-/// At most [`MAX_MESSAGE`] bytes.
+/// At most 1024 bytes.
 pub async fn read_message(
     stream: &mut TcpStream,
     done: impl Fn(&str) -> bool,

@@ -15,7 +15,9 @@
 //!   goodbye packet `08 00 00 00 ff ff ff ff` closing the session cleanly.
 //! - The event and live view ports listen from InitiateOpenCapture on, before its response
 //!   goes out, and take their connections in any order; until then they refuse connections.
-//!   Events go out as USB event containers; live view frames stream continuously ([`liveview`]).
+//!   Events go out as USB event containers; live view frames stream continuously
+//!   at the camera's frame rate as `u32 length | 14-byte header | JPEG`, every frame whole; a
+//!   reader that falls behind gets fewer frames, not more memory held for it.
 //! - PC AutoSave discovery and registration, off unless asked for ([`autosave`]).
 //!
 //! Clients are served one after another; the camera (storage, properties, counters) lives on

@@ -6,7 +6,7 @@
 //! - [`codes`]: one table per code space (`ptp_codec::vendor_codes!`);
 //! - [`records`]: the wire formats, [`Decode`](ptp_codec::Decode) and
 //!   [`Encode`](ptp_codec::Encode);
-//! - [`body`]: the shape of a body's table; [`model`]: the bodies (the X-H1);
+//! - [`body`](mod@body): the shape of a body's table; [`model`]: the bodies (the X-H1);
 //! - `fuji`: the protocol behaviour, driven by one body's table.
 //!
 //! The WiFi transport (three TCP ports, the 82-byte init packet, the live view stream) is in

@@ -382,6 +382,14 @@ pub fn xh1_props() -> Vec<FujiProp> {
             u32v(0),
             PropForm::None,
         ),
+        // "not read out" in the dump; the drive modes of libgphoto2's `fuji_releasemode`.
+        p(
+            All,
+            prop::RELEASE_MODE,
+            rw,
+            u16v(1),
+            enum_u16(&[1, 2, 3, 4, 5]),
+        ),
         p(All, prop::PRIORITY_MODE, rw, u16v(1), enum_u16(&[1, 2])),
         p(
             All,
@@ -481,7 +489,8 @@ pub fn xh1_props() -> Vec<FujiProp> {
             u32v(0x19D1),
             PropForm::None,
         ),
-        p(Wifi, prop::BATTERY_LEVEL, ro, u16v(0xA), PropForm::None),
+        // libgphoto2 adds 0xD242 to the USB list too.
+        p(All, prop::BATTERY_LEVEL, ro, u16v(0xA), PropForm::None),
         p(
             Wifi,
             prop::IMAGE_ASPECT_RATIO,
