@@ -59,6 +59,9 @@ fn main() -> anyhow::Result<()> {
         print_models();
         return Ok(());
     }
+    if args.announce.is_some() && args.listen.ip().is_unspecified() {
+        bail!("--announce needs a --listen address the PC can reach (it is the DSCADDR announced)");
+    }
     let face = if args.announce.is_some() {
         Face::PcAutoSave
     } else {

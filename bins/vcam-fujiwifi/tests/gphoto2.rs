@@ -319,3 +319,40 @@ fn models_and_options() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no Fujifilm WiFi face"));
 }
+
+#[test]
+fn announce_turns_on_pc_autosave() {
+    // The PC's UDP port for `DISCOVER *` (the register port, notify port + 2).
+    let (notify, pc) = (0..100)
+        .find_map(|_| {
+            let probe = std::net::UdpSocket::bind("127.0.0.1:0").ok()?;
+            let port = probe.local_addr().ok()?.port();
+            drop(probe);
+            let notify = port.checked_sub(2)?;
+            let pc = std::net::UdpSocket::bind(("127.0.0.1", port)).ok()?;
+            std::net::TcpListener::bind(("127.0.0.1", notify)).ok()?;
+            Some((notify, pc))
+        })
+        .expect("free ports");
+    let server = Server::start(&[
+        "fuji_xh1",
+        "--announce",
+        "127.0.0.1",
+        "--autosave-port",
+        &notify.to_string(),
+    ]);
+    pc.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    let mut buf = [0u8; 512];
+    let (n, _) = pc.recv_from(&mut buf).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&buf[..n]).unwrap(),
+        "DISCOVER * HTTP/1.1\r\nMX:3\r\nHOST:127.0.0.1:|\r\nDSCADDR:127.0.0.1\r\nSERVICE:PCAUTOSAVE/1.0\r\n"
+    );
+    // The body is in PC AutoSave mode: CameraState 3.
+    let summary = Gphoto::new(&server).ok(&["--summary"]);
+    assert!(
+        summary.contains("Property 0xdf00:(readwrite) (type=0x4) Enumeration [0,1,2,3,6] value: 3"),
+        "{summary}"
+    );
+}
