@@ -14,8 +14,10 @@
 //! Test support fails by panicking, with a message saying what was expected.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod cam;
 pub mod card;
 pub mod guest;
+pub mod initiator;
 pub mod matrix;
 pub mod scenarios;
 pub mod server;

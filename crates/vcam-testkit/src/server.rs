@@ -190,26 +190,30 @@ impl Artifacts {
     /// binaries; the shared library needs `cargo build -p vcam-libusb`.
     #[must_use]
     pub fn of_this_build() -> Self {
-        let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
-        // target/<profile>/deps/<test> → target/<profile>
-        let dir = exe
-            .parent()
-            .and_then(Path::parent)
-            .unwrap_or_else(|| panic!("{} has no profile folder", exe.display()));
-        let found = |name: &str| {
-            let path = dir.join(name);
-            assert!(
-                path.is_file(),
-                "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb` \
-                 (./scripts/test.sh does)",
-                path.display()
-            );
-            path
-        };
         Self {
-            ptpip: found("vcam-ptpip"),
-            vhci: found("vcam-vhci"),
-            shim: found("libvcam_libusb.so"),
+            ptpip: built("vcam-ptpip"),
+            vhci: built("vcam-vhci"),
+            shim: built("libvcam_libusb.so"),
         }
     }
+}
+
+/// The artifact `name` of the profile the running test was built with (`target/<profile>/`);
+/// fails the test, saying how to build it, when it is missing.
+#[must_use]
+pub fn built(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
+    // target/<profile>/deps/<test> → target/<profile>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("{} has no profile folder", exe.display()));
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb` \
+         (./scripts/test.sh does)",
+        path.display()
+    );
+    path
 }
