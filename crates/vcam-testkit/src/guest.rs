@@ -18,7 +18,7 @@ const BOOT_TIMEOUT: Duration = Duration::from_secs(240);
 /// How long one command may run in the guest.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
 /// The limit boot.sh puts on the whole guest.
-const GUEST_LIFETIME_SECONDS: &str = "3600";
+const GUEST_LIFETIME_SECONDS: &str = "1800";
 
 /// The repository root (the scripts live there).
 fn repo() -> PathBuf {

@@ -10,6 +10,10 @@
 //!   a private HOME; [`guest`]: the same clients in a qemu guest with Debian's kernel.
 //! - [`card`]: the sample card and checks of downloaded pictures.
 //! - [`server`]: vcam binaries and in-process PTP/IP servers on free ports of 127.0.0.1.
+//! - [`usb`]: USB command and data containers through `ptp_codec`'s framing.
+//! - [`cam`]: a responder driven in memory, transaction by transaction, clock in hand;
+//!   [`initiator`]: `ptp_initiator` driving a responder with no I/O, directly or through the
+//!   USB device model's endpoints.
 //!
 //! Test support fails by panicking, with a message saying what was expected.
 #![allow(clippy::panic, clippy::unwrap_used, clippy::expect_used)]

@@ -9,8 +9,10 @@
 //!   in one qemu guest booted for all its rows, [`Transport::Vhci`] (`vcam-vhci --attach`) and
 //!   [`Transport::UsbIp`] (`usbip attach` against `vcam-vhci --listen`).
 //!
-//! Adding a model is a row of [`MODELS`]; adding a transport is a [`Transport`] variant and
-//! its arm in [`Target::open`]. Neither adds a test file.
+//! Adding a model is a row of [`MODELS`] (a few fields, the rest from [`Model::BASE`]);
+//! adding a transport is a [`Transport`] variant and its arm in `Target::open`; adding a
+//! scenario is a function and a line of [`crate::scenarios::SCENARIOS`]. None adds a test
+//! file: `crates/vcam-testkit/tests/acceptance.rs` runs them all and prints the table.
 
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -145,6 +147,24 @@ pub struct Model {
 }
 
 impl Model {
+    /// What a row does not have to say: no fixed picture sizes, no config or event checks,
+    /// no extra features, every transport. A row sets `id`, `usb_name`, `summary` and
+    /// `capture_folder` and takes the rest from here with `..Model::BASE`.
+    pub const BASE: Self = Self {
+        id: "",
+        usb_name: "",
+        summary: &[],
+        capture_folder: "",
+        capture_size: None,
+        preview_size: None,
+        widgets: &[],
+        set_option: "--set-config",
+        settings: &[],
+        events: &[],
+        features: &[],
+        transports: &Transport::ALL,
+    };
+
     /// Whether it has `feature`.
     #[must_use]
     pub fn has(&self, feature: Feature) -> bool {
@@ -208,7 +228,7 @@ pub static MODELS: &[Model] = &[
         // No movie: gphoto2 --capture-movie stops after one frame of a generic PTP 1.1
         // stream ("Unhandled MIME type 'unknown/unknown'").
         features: &[Feature::Capture, Feature::Thumbnail, Feature::Preview],
-        transports: &Transport::ALL,
+        ..Model::BASE
     },
     Model {
         id: "mtp_camera",
@@ -238,15 +258,13 @@ pub static MODELS: &[Model] = &[
             Feature::Preview,
             Feature::Mtp,
         ],
-        transports: &Transport::ALL,
+        ..Model::BASE
     },
     Model {
         id: "canon_1300d",
         usb_name: "Canon EOS 1300D",
         summary: &["Model: Canon EOS 1300D", "Manufacturer: Canon Inc."],
         capture_folder: "DCIM/100CANON",
-        capture_size: None,
-        preview_size: None,
         widgets: &[
             "/iso",
             "/aperture",
@@ -280,7 +298,7 @@ pub static MODELS: &[Model] = &[
             Feature::Movie,
             Feature::Thumbnail,
         ],
-        transports: &Transport::ALL,
+        ..Model::BASE
     },
 ];
 
@@ -445,6 +463,10 @@ fn plug(guest: &Guest, transport: Transport, model: &Model, dir: &Path, card: &s
         ready = q(ready),
     );
     let run = guest.sh(&script);
+    if !run.ok {
+        // Leave the guest clean for the next rows; the failure is what is reported.
+        let _ = guest.sh(&unplug_script(transport, dir));
+    }
     assert!(
         run.ok,
         "plugging the camera in failed:\n{}{}\n--- vcam-vhci log ---\n{}",
@@ -457,22 +479,26 @@ fn plug(guest: &Guest, transport: Transport, model: &Model, dir: &Path, card: &s
 /// Unplugs the camera (usbip detach, or stopping `vcam-vhci --attach`) and checks the
 /// guest's kernel sees it go.
 fn unplug(guest: &Guest, transport: Transport, dir: &Path) {
+    let run = guest.sh(&unplug_script(transport, dir));
+    assert!(run.ok, "unplugging failed:\n{}{}", run.stdout, run.stderr);
+}
+
+/// The guest script that unplugs the camera served from `dir`.
+fn unplug_script(transport: Transport, dir: &Path) -> String {
     let detach = match transport {
         Transport::UsbIp => {
             "usbip port\nusbip detach -p 0 >/dev/null 2>&1 || usbip detach -p 00 >/dev/null 2>&1\n"
         }
         _ => "",
     };
-    let script = format!(
+    format!(
         "{GUEST_FUNCTIONS}cd {} || exit 1\n{detach}\
          pid=$(cat vcam.pid); kill \"$pid\"\n\
          step vcam-vhci-stopped wait_for 20 sh -c \"! kill -0 $pid 2>/dev/null\"\n\
          step detached wait_for 20 no_camera\n\
          tail -5 vcam.log\n",
         shell_quote(&dir.to_string_lossy())
-    );
-    let run = guest.sh(&script);
-    assert!(run.ok, "unplugging failed:\n{}{}", run.stdout, run.stderr);
+    )
 }
 
 /// The outcome of one cell.
@@ -656,8 +682,78 @@ fn run_scenario(scenario: &Scenario, target: &mut Target) -> Outcome {
     }
 }
 
-/// Runs the matrix of `models` × `transports`: the rows on this machine on a few threads,
-/// and the guest rows one after the other in one qemu guest booted meanwhile.
+/// Rows waiting for a worker, and where their reports go.
+struct Rows<'a> {
+    artifacts: &'a Artifacts,
+    results: Mutex<Vec<Option<RowReport>>>,
+}
+
+impl Rows<'_> {
+    fn store(&self, i: usize, row: RowReport) {
+        if let Some(slot) = self
+            .results
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get_mut(i)
+        {
+            *slot = Some(row);
+        }
+    }
+
+    /// Boots a guest and runs `pairs` in it, one after the other; returns its console.
+    fn in_guest(&self, pairs: &[(usize, &'static Model, Transport)]) -> Option<String> {
+        let guest = match attempt(|| Arc::new(Guest::boot(&[self.artifacts.vhci.as_path()]))) {
+            Ok(g) => g,
+            Err(msg) => {
+                for &(i, model, transport) in pairs {
+                    let cells = SCENARIOS
+                        .iter()
+                        .map(|s| {
+                            if (s.applies)(model, transport) {
+                                Outcome::Fail("not run: no guest".into())
+                            } else {
+                                Outcome::NotApplicable
+                            }
+                        })
+                        .collect();
+                    let row = RowReport {
+                        model: model.id,
+                        transport,
+                        connect: Outcome::Fail(format!("the guest did not boot: {msg}")),
+                        cells,
+                        took: Duration::ZERO,
+                    };
+                    self.store(i, row);
+                }
+                return None;
+            }
+        };
+        for &(i, model, transport) in pairs {
+            let dir = guest
+                .share()
+                .join(format!("{}-{}", model.id, transport.name()));
+            self.store(
+                i,
+                run_row(model, transport, &dir, self.artifacts, Some(&guest)),
+            );
+        }
+        Some(guest.shutdown())
+    }
+}
+
+/// A count from the environment variable `name`, or `default`.
+fn count_from_env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+        .max(1)
+}
+
+/// Runs the matrix of `models` × `transports` (each model on the transports it lists): the
+/// rows on this machine on `VCAM_MATRIX_JOBS` threads (3), and the guest rows in
+/// `VCAM_MATRIX_GUESTS` qemu guests (2) booted meanwhile, each running its rows one after the
+/// other (one guest's rows keep one emulated CPU busy, so two guests use a 2-core machine).
 #[must_use]
 pub fn run(models: &'static [Model], transports: &[Transport], artifacts: &Artifacts) -> Report {
     let pairs: Vec<(usize, &'static Model, Transport)> = models
@@ -673,63 +769,26 @@ pub fn run(models: &'static [Model], transports: &[Transport], artifacts: &Artif
         .collect();
     let (guest_pairs, host_pairs): (Vec<_>, Vec<_>) =
         pairs.iter().copied().partition(|(_, _, t)| t.in_guest());
-    let results: Mutex<Vec<Option<RowReport>>> = Mutex::new(vec![None; pairs.len()]);
-    let store = |i: usize, row: RowReport| {
-        if let Some(slot) = results
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get_mut(i)
-        {
-            *slot = Some(row);
+    let guests = count_from_env("VCAM_MATRIX_GUESTS", 2).min(guest_pairs.len());
+    let mut per_guest = vec![Vec::new(); guests];
+    for (n, pair) in guest_pairs.into_iter().enumerate() {
+        if let Some(list) = per_guest.get_mut(n % guests.max(1)) {
+            list.push(pair);
         }
+    }
+    let rows = Rows {
+        artifacts,
+        results: Mutex::new(vec![None; pairs.len()]),
     };
     let host_dir = tempdir();
     let queue = Mutex::new(host_pairs.into_iter());
-    let mut console = None;
+    let mut consoles = Vec::new();
     std::thread::scope(|scope| {
-        let guest_thread = (!guest_pairs.is_empty()).then(|| {
-            let store = &store;
-            scope.spawn(move || {
-                let guest = match attempt(|| Arc::new(Guest::boot(&[artifacts.vhci.as_path()]))) {
-                    Ok(g) => g,
-                    Err(msg) => {
-                        for &(i, model, transport) in &guest_pairs {
-                            let row = RowReport {
-                                model: model.id,
-                                transport,
-                                connect: Outcome::Fail(format!("the guest did not boot: {msg}")),
-                                cells: SCENARIOS
-                                    .iter()
-                                    .map(|s| {
-                                        if (s.applies)(model, transport) {
-                                            Outcome::Fail("not run: no guest".into())
-                                        } else {
-                                            Outcome::NotApplicable
-                                        }
-                                    })
-                                    .collect(),
-                                took: Duration::ZERO,
-                            };
-                            store(i, row);
-                        }
-                        return None;
-                    }
-                };
-                for &(i, model, transport) in &guest_pairs {
-                    let dir = guest
-                        .share()
-                        .join(format!("{}-{}", model.id, transport.name()));
-                    store(i, run_row(model, transport, &dir, artifacts, Some(&guest)));
-                }
-                Some(guest.shutdown())
-            })
-        });
-        let workers = std::env::var("VCAM_MATRIX_JOBS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(3usize)
-            .max(1);
-        for _ in 0..workers {
+        let guest_threads: Vec<_> = per_guest
+            .iter()
+            .map(|list| scope.spawn(|| rows.in_guest(list)))
+            .collect();
+        for _ in 0..count_from_env("VCAM_MATRIX_JOBS", 3) {
             scope.spawn(|| {
                 loop {
                     let next = queue.lock().unwrap_or_else(PoisonError::into_inner).next();
@@ -739,19 +798,21 @@ pub fn run(models: &'static [Model], transports: &[Transport], artifacts: &Artif
                     let dir = host_dir
                         .path()
                         .join(format!("{}-{}", model.id, transport.name()));
-                    store(i, run_row(model, transport, &dir, artifacts, None));
+                    rows.store(i, run_row(model, transport, &dir, artifacts, None));
                 }
             });
         }
-        if let Some(handle) = guest_thread {
-            console = handle.join().ok().flatten();
+        for handle in guest_threads {
+            consoles.extend(handle.join().ok().flatten());
         }
     });
-    let rows = results
+    let rows = rows
+        .results
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner)
         .into_iter()
         .flatten()
         .collect();
+    let console = (!consoles.is_empty()).then(|| consoles.join("\n--- next guest ---\n"));
     Report { rows, console }
 }
