@@ -24,12 +24,19 @@ NEEDED=(
   "/usr/include/gphoto2/gphoto2.h libgphoto2-dev"
   "/usr/bin/pkg-config pkg-config"
   "/usr/bin/python3 python3"
+  "/usr/bin/gssdp-discover gupnp-tools"
+  "/usr/bin/unshare util-linux"
+  "/usr/sbin/ip iproute2"
 )
 missing=()
 for entry in "${NEEDED[@]}"; do
   set -- $entry
   [ -e "$1" ] || missing+=("$2")
 done
+# The venv for upnp-client (below) needs Debian's ensurepip.
+if [ -e /usr/bin/python3 ] && ! /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 if ! ls /boot/vmlinuz-* >/dev/null 2>&1 || ! ls /lib/modules/*/kernel/drivers/usb/usbip/vhci-hcd.ko* >/dev/null 2>&1; then
   missing+=(linux-image-amd64)
 fi
@@ -44,6 +51,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
+# --- Python clients ----------------------------------------------------------------------------
+# upnp-client (PyPI async-upnp-client) for the discovery tests, in a venv of its own under target/.
+UPNP_VENV=target/upnp-venv
+if [ ! -x "$UPNP_VENV/bin/upnp-client" ]; then
+  log "installing async-upnp-client into $UPNP_VENV"
+  /usr/bin/python3 -m venv "$UPNP_VENV"
+  "$UPNP_VENV/bin/pip" install -q "async-upnp-client==0.49.0"
+fi
+export VCAM_UPNP_CLIENT="$PWD/$UPNP_VENV/bin/upnp-client"
+
 # --- static checks ---------------------------------------------------------------------------
 log "cargo fmt --check"
 cargo fmt --all --check
@@ -56,6 +73,15 @@ cargo build -p ptp-codec -p ptp-types --no-default-features --locked
 
 log "cargo doc"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+# Licences, banned crates and sources of every dependency (deny.toml says why advisories are not
+# checked here).
+if ! cargo deny --version >/dev/null 2>&1; then
+  log "installing cargo-deny"
+  cargo install --locked cargo-deny@0.20.2
+fi
+log "cargo deny check bans licenses sources"
+cargo deny --locked check bans licenses sources
 
 # --- tests -----------------------------------------------------------------------------------
 log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load)"

@@ -7,12 +7,11 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use transport_usbip::{Device, UsbIpServer, serve_urbs, vhci};
-use vcam_core::{Responder, SyntheticFrames};
+use vcam_models::cli::CameraArgs;
 use vcam_usb::UsbCamera;
 
 /// A virtual digital camera on USB, through Linux's USB/IP virtual host controller
@@ -21,54 +20,23 @@ use vcam_usb::UsbCamera;
 #[command(version, about, long_about = None)]
 #[command(group(clap::ArgGroup::new("mode").required(true).args(["attach", "listen", "list_models"])))]
 struct Args {
-    /// Camera model (see --list-models).
-    #[arg(default_value = vcam_models::DEFAULT_MODEL)]
-    model: String,
-    /// Folder served as the memory card (default: a built-in sample card).
-    #[arg(long, value_name = "DIR")]
-    fs: Option<PathBuf>,
+    #[command(flatten)]
+    camera: CameraArgs,
     /// Plug the camera into the local vhci_hcd (needs root and `modprobe vhci-hcd`).
     #[arg(long)]
     attach: bool,
     /// Serve USB/IP on ADDR for `usbip attach -r HOST -b 1-1` (USB/IP's port is 3240).
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
-    /// Refuse writes to the card (StoreReadOnly).
-    #[arg(long)]
-    read_only: bool,
-    /// List the models and exit.
-    #[arg(long)]
-    list_models: bool,
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    if args.list_models {
-        for m in vcam_models::MODELS {
-            println!("{:<16} {}", m.id, m.summary);
-        }
-        return Ok(());
-    }
-    let entry = vcam_models::lookup(&args.model)?;
-    let (model, vendor) = entry.build();
-    let store =
-        vcam_models::open_card(&model, args.fs.as_deref(), args.read_only).with_context(|| {
-            args.fs.as_ref().map_or_else(
-                || "creating the sample card".to_string(),
-                |d| format!("--fs {}", d.display()),
-            )
-        })?;
-    let name = model.model.to_string();
-    let frames = Box::new(SyntheticFrames::new(640, 480, 30));
-    let camera = UsbCamera::new(Responder::new(model, vendor, store, frames));
-    let device = Device::new(camera);
+    let Some(camera) = args.camera.start()? else {
+        return Ok(()); // --list-models
+    };
+    let name = camera.model().device_info.model.to_string();
+    let device = Device::new(UsbCamera::new(camera));
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -5,8 +5,8 @@
 //! extensions such as Canon's 0x9116, or codes this crate does not know) is just as valid and
 //! round-trips unchanged; [`OperationCode::name`] and friends return `None` for it.
 //!
-//! Vendor crates define their own constants of these types, for example
-//! `pub const EOS_GET_EVENT: OperationCode = OperationCode(0x9116);`.
+//! Vendor crates declare their codes of these types once each, with names (and, for operations,
+//! data direction and parameter counts), through [`vendor_codes!`](crate::vendor_codes).
 
 /// Declares a code newtype with named constants and their spec names, written once.
 ///
@@ -99,6 +99,142 @@ macro_rules! codes {
                 $crate::Encode::encode(&self.0, out);
             }
         }
+    };
+}
+
+/// Declares a vendor's codes in the open code spaces of this crate, each code written once with
+/// its spec name.
+///
+/// Each `mod` block names a code space ([`OperationCode`], [`ResponseCode`], [`EventCode`],
+/// [`DevicePropCode`], [`ObjectFormatCode`], [`ObjectPropCode`], ...) and becomes a module
+/// with a constant per code, `KNOWN` (every code, in table order) and `const fn name(code)`.
+/// Operations also give the data direction of their data phase ([`DataPhase`](crate::DataPhase) variant: `None`,
+/// `ToInitiator`, `ToResponder`) and the range of parameter counts; they may end with
+/// `needs_session = false` (the default is `true`). Their module also gets
+/// `static OPERATIONS: &[OperationSpec]` and `fn spec(code)`.
+///
+/// [`codes!`](crate::codes) declares a new code type; this macro adds codes to the existing
+/// ones, so that a vendor's codes travel wherever the standard ones do.
+///
+/// ```
+/// use ptp_codec::{DataPhase, OperationCode, ResponseCode};
+///
+/// ptp_codec::vendor_codes! {
+///     /// Operations of a made-up extension.
+///     pub mod op: OperationCode {
+///         /// Returns the pending events.
+///         GET_EVENT = 0x9116, "X_GetEvent", ToInitiator, 0..=0;
+///         SET_MODE = 0x9114, "X_SetMode", None, 1..=1;
+///         HELLO = 0x9101, "X_Hello", ToResponder, 0..=2, needs_session = false;
+///     }
+///     /// Its response codes.
+///     pub mod rc: ResponseCode {
+///         NOT_READY = 0xA102, "X_NotReady";
+///     }
+/// }
+///
+/// assert_eq!(op::GET_EVENT, OperationCode(0x9116));
+/// assert_eq!(op::name(OperationCode(0x9114)), Some("X_SetMode"));
+/// assert_eq!(op::name(OperationCode(0x9999)), None);
+/// assert_eq!(op::OPERATIONS.len(), 3);
+/// let hello = op::spec(op::HELLO).unwrap();
+/// assert_eq!((hello.data, hello.max_params, hello.needs_session), (DataPhase::ToResponder, 2, false));
+/// assert!(op::spec(op::SET_MODE).unwrap().needs_session);
+/// assert_eq!(rc::name(ResponseCode(0xA102)), Some("X_NotReady"));
+/// assert_eq!(rc::KNOWN, &[rc::NOT_READY]);
+/// ```
+#[macro_export]
+macro_rules! vendor_codes {
+    () => {};
+    (@session) => { true };
+    (@session $session:literal) => { $session };
+    (
+        $(#[$meta:meta])*
+        $vis:vis mod $module:ident: OperationCode {
+            $(
+                $(#[$cmeta:meta])*
+                $konst:ident = $value:literal, $spec:literal, $data:ident,
+                    $min:literal ..= $max:literal $(, needs_session = $session:literal)?;
+            )*
+        }
+        $($rest:tt)*
+    ) => {
+        $(#[$meta])*
+        $vis mod $module {
+            $(
+                $(#[$cmeta])*
+                #[doc = concat!(
+                    "\n\nSpec name `", $spec, "`, value `", stringify!($value), "`; data phase `",
+                    stringify!($data), "`, ", stringify!($min), " to ", stringify!($max),
+                    " parameters."
+                )]
+                pub const $konst: $crate::OperationCode = $crate::OperationCode($value);
+            )*
+
+            /// Every operation of this table, in table order.
+            pub const KNOWN: &[$crate::OperationCode] = &[$($konst),*];
+
+            /// Every operation of this table with its data direction, parameter counts and
+            /// session need, in table order.
+            pub static OPERATIONS: &[$crate::OperationSpec] = &[$(
+                $crate::OperationSpec {
+                    code: $konst,
+                    name: $spec,
+                    data: $crate::DataPhase::$data,
+                    min_params: $min,
+                    max_params: $max,
+                    needs_session: $crate::vendor_codes!(@session $($session)?),
+                }
+            ),*];
+
+            /// The spec name of `code`, or `None` for a code this table does not have.
+            #[must_use]
+            pub const fn name(code: $crate::OperationCode) -> Option<&'static str> {
+                match code.0 {
+                    $($value => Some($spec),)*
+                    _ => None,
+                }
+            }
+
+            /// The table entry of `code`, or `None` for a code this table does not have.
+            #[must_use]
+            pub fn spec(code: $crate::OperationCode) -> Option<&'static $crate::OperationSpec> {
+                OPERATIONS.iter().find(|spec| spec.code == code)
+            }
+        }
+        $crate::vendor_codes! { $($rest)* }
+    };
+    (
+        $(#[$meta:meta])*
+        $vis:vis mod $module:ident: $ty:ident {
+            $(
+                $(#[$cmeta:meta])*
+                $konst:ident = $value:literal, $spec:literal;
+            )*
+        }
+        $($rest:tt)*
+    ) => {
+        $(#[$meta])*
+        $vis mod $module {
+            $(
+                $(#[$cmeta])*
+                #[doc = concat!("\n\nSpec name `", $spec, "`, value `", stringify!($value), "`.")]
+                pub const $konst: $crate::$ty = $crate::$ty($value);
+            )*
+
+            /// Every code of this table, in table order.
+            pub const KNOWN: &[$crate::$ty] = &[$($konst),*];
+
+            /// The spec name of `code`, or `None` for a code this table does not have.
+            #[must_use]
+            pub const fn name(code: $crate::$ty) -> Option<&'static str> {
+                match code.0 {
+                    $($value => Some($spec),)*
+                    _ => None,
+                }
+            }
+        }
+        $crate::vendor_codes! { $($rest)* }
     };
 }
 
@@ -991,6 +1127,47 @@ mod tests {
         check(ObjectPropCode::KNOWN, ObjectPropCode::name);
         check(DataTypeCode::KNOWN, DataTypeCode::name);
         check(FormFlag::KNOWN, FormFlag::name);
+    }
+
+    crate::vendor_codes! {
+        /// Vendor operations for the tests.
+        #[allow(unreachable_pub)]
+        mod vop: OperationCode {
+            GET = 0x9001, "V_Get", ToInitiator, 1..=3;
+            OPEN = 0x9002, "V_Open", None, 0..=0, needs_session = false;
+        }
+        /// Vendor events for the tests.
+        #[allow(unreachable_pub)]
+        mod vev: EventCode {
+            /// Documented.
+            PING = 0xC001, "V_Ping";
+        }
+        /// An empty table.
+        #[allow(unreachable_pub)]
+        mod vnone: ObjectFormatCode {}
+    }
+
+    #[test]
+    fn vendor_tables() {
+        use crate::{DataPhase, OperationSpec};
+        assert_eq!(
+            vop::OPERATIONS,
+            &[
+                OperationSpec::new(vop::GET, "V_Get", DataPhase::ToInitiator, 1, 3),
+                OperationSpec::new(OperationCode(0x9002), "V_Open", DataPhase::None, 0, 0)
+                    .sessionless(),
+            ]
+        );
+        assert_eq!(vop::KNOWN, &[vop::GET, vop::OPEN]);
+        assert_eq!(vop::spec(vop::OPEN).map(|s| s.name), Some("V_Open"));
+        assert_eq!(vop::spec(OperationCode::GET_DEVICE_INFO), None);
+        const NAME: Option<&str> = vop::name(vop::GET);
+        assert_eq!(NAME, Some("V_Get"));
+        assert_eq!(vev::name(EventCode(0xC001)), Some("V_Ping"));
+        assert_eq!(vev::name(EventCode::OBJECT_ADDED), None);
+        assert_eq!(vev::KNOWN, &[vev::PING]);
+        assert!(vnone::KNOWN.is_empty());
+        assert_eq!(vnone::name(ObjectFormatCode(0xB103)), None);
     }
 
     #[test]

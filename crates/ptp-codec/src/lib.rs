@@ -13,7 +13,10 @@
 //!   bits, [`PtpString`], arrays, [`DateTime`]).
 //! - [`code`]: open code newtypes ([`OperationCode`], [`ResponseCode`], [`EventCode`],
 //!   [`DevicePropCode`], ...) with named constants and spec names; vendor and unknown codes
-//!   round-trip unchanged.
+//!   round-trip unchanged. [`vendor_codes!`] declares a vendor's codes once each, operations
+//!   with their [`OperationSpec`] (data direction, parameter counts, session need).
+//! - [`LengthPrefixed`] and [`read_length_prefixed`]: records behind a `u32` length that counts
+//!   itself, written without knowing the length up front.
 //!
 //! It is `no_std` (with `alloc`), has no `unsafe` code, and no decoder panics on any input:
 //! malformed bytes give a [`DecodeError`] that names the field and the offset.
@@ -42,8 +45,10 @@ mod codec;
 pub mod container;
 mod datetime;
 mod error;
+mod prefixed;
 pub mod ptpip;
 mod reader;
+mod spec;
 pub mod stream;
 mod string;
 
@@ -56,10 +61,17 @@ pub use codec::{Decode, Encode, decode_array, encode_count};
 pub use container::{Container, ContainerHeader, ContainerRepr, DataContainer, Params};
 pub use datetime::{DateTime, DateTimeError, TimeZone, read_datetime};
 pub use error::{DecodeError, EncodeError};
+pub use prefixed::{LengthPrefixed, read_length_prefixed};
 pub use reader::Reader;
+pub use spec::{DataPhase, OperationSpec};
 pub use string::{MAX_UNITS as MAX_STRING_UNITS, PtpString, read_string};
 
 #[doc(hidden)]
 pub mod __private {
     pub use alloc::vec::Vec;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

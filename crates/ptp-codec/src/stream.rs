@@ -75,8 +75,7 @@ impl Framing for Usb {
 
     fn peek(head: &[u8]) -> (Option<u64>, bool) {
         let length = read_u32(head, 0);
-        let kind = ContainerKind(u16::from_le_bytes([byte(head, 4), byte(head, 5)]));
-        let is_data = kind == ContainerKind::DATA;
+        let is_data = Self::kind(head) == ContainerKind::DATA;
         if is_data && length == UNKNOWN_LENGTH {
             (None, true)
         } else {
@@ -97,11 +96,41 @@ impl Framing for PtpIp {
 
     fn peek(head: &[u8]) -> (Option<u64>, bool) {
         let length = read_u32(head, 0);
-        let kind = PacketType(read_u32(head, 4));
+        let kind = Self::kind(head);
         (
             Some(u64::from(length)),
             kind == PacketType::DATA || kind == PacketType::END_DATA,
         )
+    }
+}
+
+/// Framings whose frames name their type in their first [`Framing::PEEK_LEN`] bytes, so the
+/// type of a [`Decoded::Frame`] or of a streamed [`Decoded::Head`] can be read without parsing
+/// the frame.
+pub trait FrameKind: Framing {
+    /// The type field's type.
+    type Kind: Copy + Eq + core::fmt::Debug;
+
+    /// The type of the frame that starts with `head` (a frame or a streamed head, which are at
+    /// least [`Framing::PEEK_LEN`] bytes long; missing bytes read as zero).
+    fn kind(head: &[u8]) -> Self::Kind;
+}
+
+impl FrameKind for Usb {
+    type Kind = ContainerKind;
+
+    /// The container type at offset 4.
+    fn kind(head: &[u8]) -> ContainerKind {
+        ContainerKind(u16::from_le_bytes([byte(head, 4), byte(head, 5)]))
+    }
+}
+
+impl FrameKind for PtpIp {
+    type Kind = PacketType;
+
+    /// The packet type at offset 4.
+    fn kind(head: &[u8]) -> PacketType {
+        PacketType(read_u32(head, 4))
     }
 }
 
@@ -322,6 +351,7 @@ mod tests {
             panic!()
         };
         assert_eq!((head.len(), body_len), (12, Some(100)));
+        assert_eq!(Usb::kind(head), ContainerKind::DATA);
         let mut body = Vec::new();
         let mut rest = &frame[12..];
         while !rest.is_empty() {
@@ -355,13 +385,15 @@ mod tests {
     fn ptpip_data_packets_stream_and_others_do_not() {
         let mut d = StreamDecoder::<PtpIp>::new(16);
         let data = [40, 0, 0, 0, 10, 0, 0, 0, 1, 0, 0, 0];
-        assert!(matches!(
-            d.decode(&data).unwrap(),
-            Decoded::Head {
-                body_len: Some(28),
-                ..
-            }
-        ));
+        let Decoded::Head {
+            head,
+            body_len: Some(28),
+        } = d.decode(&data).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(PtpIp::kind(head), PacketType::DATA);
+        assert_eq!(PtpIp::kind(&[0; 8][..6]), PacketType(0));
         let mut d = StreamDecoder::<PtpIp>::new(16);
         let req = [40, 0, 0, 0, 6, 0, 0, 0];
         assert!(matches!(d.decode(&req), Err(DecodeError::TooLarge { .. })));

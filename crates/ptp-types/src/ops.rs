@@ -1,78 +1,18 @@
 //! The operation table: every standard PTP (ISO 15740:2013 §10) and MTP 1.1 (appendix D)
 //! operation with its data direction, parameter count and session requirement.
+//!
+//! [`OperationSpec`] and [`DataPhase`] live in [`ptp_codec`] (vendor tables are built there by
+//! `ptp_codec::vendor_codes!`) and are re-exported here.
 
 use ptp_codec::OperationCode;
-
-/// Direction of an operation's data phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DataPhase {
-    /// No data phase.
-    None,
-    /// Data from the responder (device) to the initiator (host).
-    ToInitiator,
-    /// Data from the initiator (host) to the responder (device).
-    ToResponder,
-}
-
-/// What the spec says about one operation.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct OperationSpec {
-    /// Operation code.
-    pub code: OperationCode,
-    /// Spec name.
-    pub name: &'static str,
-    /// Data phase direction.
-    pub data: DataPhase,
-    /// Fewest parameters a request must carry (the rest default to 0).
-    pub min_params: u8,
-    /// Most parameters the operation defines; more is ParameterNotSupported.
-    pub max_params: u8,
-    /// Whether the operation needs an open session (GetDeviceInfo and OpenSession do not).
-    pub needs_session: bool,
-}
-
-impl OperationSpec {
-    /// An entry of a vendor table.
-    #[must_use]
-    pub const fn new(
-        code: OperationCode,
-        name: &'static str,
-        data: DataPhase,
-        min_params: u8,
-        max_params: u8,
-    ) -> Self {
-        Self {
-            code,
-            name,
-            data,
-            min_params,
-            max_params,
-            needs_session: true,
-        }
-    }
-}
+pub use ptp_codec::{DataPhase, OperationSpec};
 
 const fn op(code: OperationCode, data: DataPhase, min_params: u8, max_params: u8) -> OperationSpec {
     let name = match code.name() {
         Some(n) => n,
         None => "",
     };
-    OperationSpec {
-        code,
-        name,
-        data,
-        min_params,
-        max_params,
-        needs_session: true,
-    }
-}
-
-const fn sessionless(spec: OperationSpec) -> OperationSpec {
-    OperationSpec {
-        needs_session: false,
-        ..spec
-    }
+    OperationSpec::new(code, name, data, min_params, max_params)
 }
 
 use DataPhase::{None as N, ToInitiator as I, ToResponder as R};
@@ -81,8 +21,8 @@ type O = OperationCode;
 /// The standard PTP 1.1 and MTP 1.1 operations. Parameter counts follow the spec's tables;
 /// initiators may omit trailing parameters, which then read as 0.
 pub static OPERATIONS: &[OperationSpec] = &[
-    sessionless(op(O::GET_DEVICE_INFO, I, 0, 0)),
-    sessionless(op(O::OPEN_SESSION, N, 1, 1)),
+    op(O::GET_DEVICE_INFO, I, 0, 0).sessionless(),
+    op(O::OPEN_SESSION, N, 1, 1).sessionless(),
     op(O::CLOSE_SESSION, N, 0, 0),
     op(O::GET_STORAGE_IDS, I, 0, 0),
     op(O::GET_STORAGE_INFO, I, 1, 1),

@@ -27,11 +27,11 @@ use std::time::{Duration, SystemTime};
 
 use bytes::{Buf, BytesMut};
 use ptp_codec::ptpip::{self, DataPhase, Guid, Identity, InitFailReason, Packet, PacketType};
-use ptp_codec::stream::{Decoded, PtpIp, StreamDecoder};
+use ptp_codec::stream::{Decoded, FrameKind, PtpIp, StreamDecoder};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, OwnedMutexGuard, mpsc};
-use vcam_core::{DataHint, EventRecord, Output, Request, Responder};
+use vcam_core::{CancelAnswer, DataHint, EventRecord, Output, Request, Responder};
 
 /// Largest packet held whole; larger Data / End Data packets are streamed.
 pub const MAX_FRAME_LEN: usize = 1024 * 1024;
@@ -42,14 +42,8 @@ pub const BUSY_WAIT: Duration = Duration::from_millis(1500);
 /// Events waiting for the event connection before new ones are dropped.
 const EVENT_BACKLOG: usize = 1024;
 
-/// What the camera says about itself in Init Command Ack.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ServerIdentity {
-    /// The camera's GUID.
-    pub guid: [u8; 16],
-    /// The camera's friendly name (usually the model name).
-    pub friendly_name: String,
-}
+/// What the camera says about itself in Init Command Ack: the model's PTP/IP identity.
+pub use vcam_core::model::PtpIpIdentity as ServerIdentity;
 
 /// Why a connection ended abnormally.
 #[derive(Debug, thiserror::Error)]
@@ -481,12 +475,8 @@ impl Session {
                 }
                 Decoded::Head { head, .. } => {
                     // A Data or End Data packet too large to hold: its payload follows in pieces.
-                    let kind = head
-                        .get(4..8)
-                        .and_then(|b| b.try_into().ok())
-                        .map(u32::from_le_bytes);
                     self.data_in = Some(StreamedPacket {
-                        end: kind == Some(PacketType::END_DATA.0),
+                        end: PtpIp::kind(head) == PacketType::END_DATA,
                     });
                     head.len()
                 }
@@ -627,7 +617,7 @@ fn handle_packet(
             camera.handle_data_end(now);
         }
         Packet::Cancel { transaction_id } => {
-            camera.handle_cancel(now, transaction_id, true);
+            camera.handle_cancel(now, transaction_id, CancelAnswer::Respond);
         }
         Packet::ProbeResponse => {}
         other => {

@@ -5,9 +5,10 @@
 
 use std::time::{Duration, SystemTime};
 
-use vcam_canon::codes::{RC_NOT_READY, op};
+use vcam_canon::codes::{op, rc::NOT_READY as RC_NOT_READY};
 use vcam_canon::records::ImageFormat;
 use vcam_core::ptp_types::ptp_codec::Params;
+use vcam_core::ptp_types::{Decode as _, Encode as _};
 use vcam_core::ptp_types::{OperationCode, ResponseCode};
 use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
 
@@ -191,7 +192,7 @@ fn event_stream_dump_then_changes_once() {
     );
     assert_eq!(prop_values(&cam.events(), 0xD103), vec![0x60]);
     // ImageFormat travels as a structure.
-    let raw_l = ImageFormat::raw(Some((0, 3))).encode();
+    let raw_l = ImageFormat::raw(Some((0, 3))).to_bytes();
     assert_eq!(cam.set_ex(0xD120, &raw_l), ResponseCode::OK);
     let ev = cam.events();
     let rec = ev
@@ -199,7 +200,7 @@ fn event_stream_dump_then_changes_once() {
         .find(|(k, r)| *k == 0xC189 && r[8..12] == 0xD120u32.to_le_bytes())
         .unwrap();
     assert_eq!(
-        ImageFormat::decode(&rec.1[12..]),
+        ImageFormat::decode_exact(&rec.1[12..]).ok(),
         Some(ImageFormat::raw(Some((0, 3))))
     );
     // GetDeviceInfoEx: size, then three non-empty u32 arrays.
@@ -331,17 +332,17 @@ fn viewfinder_needs_live_view_and_sends_records() {
 #[test]
 fn image_format_structures_round_trip() {
     for f in vcam_canon::model::IMAGE_FORMATS_1300D {
-        assert_eq!(ImageFormat::decode(&f.encode()), Some(f));
+        assert_eq!(ImageFormat::decode_exact(&f.to_bytes()).ok(), Some(f));
         assert_eq!(
-            vcam_canon::model::from_compact(
+            vcam_canon::props::from_compact(
                 &vcam_canon::model::IMAGE_FORMATS_1300D,
-                vcam_canon::model::compact(&f)
+                vcam_canon::props::compact(&f)
             ),
             Some(f)
         );
     }
-    assert_eq!(ImageFormat::decode(&[3, 0, 0, 0]), None);
-    assert_eq!(ImageFormat::decode(&[1, 0, 0, 0, 0x10]), None);
+    assert_eq!(ImageFormat::decode_exact(&[3, 0, 0, 0]).ok(), None);
+    assert_eq!(ImageFormat::decode_exact(&[1, 0, 0, 0, 0x10]).ok(), None);
 }
 
 fn u32_at(b: &[u8], at: usize) -> u32 {
@@ -371,8 +372,11 @@ fn device_info_is_the_real_bodys() {
     let (code, _, data) = cam.run(OperationCode::GET_DEVICE_INFO, &[], None);
     assert_eq!(code, ResponseCode::OK);
     let info = DeviceInfo::decode_exact(&data).unwrap();
-    let ops: Vec<u16> = info.operations_supported.iter().map(|o| o.0).collect();
-    assert_eq!(ops, vcam_canon::model::OPERATIONS_1300D, "order kept");
+    assert_eq!(
+        info.operations_supported,
+        vcam_canon::model::OPERATIONS_1300D,
+        "order kept"
+    );
     assert_eq!(info.vendor_extension_id, 6);
     assert_eq!(info.manufacturer.as_str(), "Canon Inc.");
     assert_eq!(info.model.as_str(), "Canon EOS 1300D");
@@ -542,7 +546,9 @@ fn bulb_by_remote_release_and_by_bulb_start() {
 
     // Bodies that advertise BulbStart/BulbEnd (the 1300D does not).
     let mut cam = Cam::with(|m| {
-        m.operations.extend([op::BULB_START, op::BULB_END]);
+        m.device_info
+            .operations_supported
+            .extend([op::BULB_START, op::BULB_END]);
     });
     cam.run(op::SET_EVENT_MODE, &[1], None);
     cam.events();
@@ -562,7 +568,8 @@ fn bulb_by_remote_release_and_by_bulb_start() {
 #[test]
 fn initiate_viewfinder_where_advertised() {
     let mut cam = Cam::with(|m| {
-        m.operations
+        m.device_info
+            .operations_supported
             .extend([op::INITIATE_VIEWFINDER, op::TERMINATE_VIEWFINDER]);
     });
     let vf = |cam: &mut Cam| {

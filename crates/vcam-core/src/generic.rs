@@ -2,11 +2,11 @@
 //! common exposure properties and a PTP 1.1 video stream for live view.
 
 use ptp_types::{
-    DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
+    DeviceInfo, DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
     OperationCode as O, PropForm, PropValue, PtpString,
 };
 
-use crate::model::{CameraModel, PropertyDef, UsbIdentity, prop};
+use crate::model::{CameraModel, PropertyDef, PtpIpIdentity, UsbIdentity, prop};
 
 /// VideoFormat of the live view stream: Motion JPEG, FourCC "MJPG" (PTP 1.1 §13.5.34).
 pub const VIDEO_FORMAT_MJPG: u32 = 0x4750_4A4D;
@@ -207,39 +207,46 @@ pub fn standard_properties() -> Vec<PropertyDef> {
 /// The generic PTP camera (`generic`).
 #[must_use]
 pub fn generic() -> CameraModel {
-    // pid.codes test VID:PID: no real body has it, so clients fall back to the Still Image class.
-    let mut usb = UsbIdentity::still_image(0x1209, 0x0001, "vcam", "vcam Generic PTP Camera");
-    usb.serial = Some("VCAM0000000001".into());
     CameraModel {
         id: "generic",
         summary: "generic PTP 1.1 still camera (ISO 15740 operations, exposure properties, stream live view)",
-        standard_version: 110,
-        vendor_extension_id: 0,
-        vendor_extension_version: 0,
-        vendor_extension_desc: PtpString::new(),
-        functional_mode: FunctionalMode::STANDARD,
-        operations: STANDARD_OPERATIONS.to_vec(),
-        events: STANDARD_EVENTS.to_vec(),
+        device_info: DeviceInfo {
+            standard_version: 110,
+            vendor_extension_id: 0,
+            vendor_extension_version: 0,
+            vendor_extension_desc: PtpString::new(),
+            functional_mode: FunctionalMode::STANDARD,
+            operations_supported: STANDARD_OPERATIONS.to_vec(),
+            events_supported: STANDARD_EVENTS.to_vec(),
+            device_properties_supported: Vec::new(),
+            capture_formats: vec![F::EXIF_JPEG],
+            playback_formats: vec![
+                F::ASSOCIATION,
+                F::EXIF_JPEG,
+                F::JFIF,
+                F::PNG,
+                F::TIFF,
+                F::QT,
+                F::MP4_CONTAINER,
+                F::TEXT,
+                F::UNDEFINED,
+            ],
+            manufacturer: PtpString::truncating("vcam"),
+            model: PtpString::truncating("Generic PTP Camera"),
+            device_version: PtpString::truncating(env!("CARGO_PKG_VERSION")),
+            serial_number: PtpString::truncating("VCAM0000000001"),
+        },
         properties: standard_properties(),
-        capture_formats: vec![F::EXIF_JPEG],
-        playback_formats: vec![
-            F::ASSOCIATION,
-            F::EXIF_JPEG,
-            F::JFIF,
-            F::PNG,
-            F::TIFF,
-            F::QT,
-            F::MP4_CONTAINER,
-            F::TEXT,
-            F::UNDEFINED,
-        ],
-        manufacturer: PtpString::truncating("vcam"),
-        model: PtpString::truncating("Generic PTP Camera"),
-        device_version: PtpString::truncating(env!("CARGO_PKG_VERSION")),
-        serial_number: PtpString::truncating("VCAM0000000001"),
-        usb,
-        ptpip_name: "vcam Generic PTP Camera".into(),
-        ptpip_guid: *b"vcam-generic-ptp",
+        // pid.codes test VID:PID: no real body has it, so clients fall back to the Still Image
+        // class.
+        usb: UsbIdentity {
+            serial: Some("VCAM0000000001".into()),
+            ..UsbIdentity::still_image(0x1209, 0x0001, "vcam", "vcam Generic PTP Camera")
+        },
+        ptpip: PtpIpIdentity {
+            guid: *b"vcam-generic-ptp",
+            friendly_name: "vcam Generic PTP Camera".into(),
+        },
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100VCAM".into(),
         capture_prefix: "IMG_".into(),
@@ -249,22 +256,14 @@ pub fn generic() -> CameraModel {
 /// The MTP camera (`mtp_camera`): a still camera that presents itself as an MTP device
 /// (VendorExtensionID 6, "microsoft.com: 1.0"; MTP 1.1 §5.1.1), with the MTP object property
 /// operations and device properties, the interface string "MTP" and the Microsoft OS
-/// descriptor that libmtp probes for (../shared/reference/client-expectations.md §9).
+/// descriptor that libmtp probes for (libmtp `src/libusb1-glue.c`: `probe_device_descriptor`).
 #[must_use]
 pub fn mtp_camera() -> CameraModel {
     use prop::{desc, str};
-    let mut model = generic();
-    model.id = "mtp_camera";
-    model.summary =
-        "still camera in MTP mode (MTP 1.1 object properties, Microsoft OS descriptor, libmtp)";
-    model.standard_version = 100;
-    model.vendor_extension_id = 6;
-    model.vendor_extension_version = 100;
-    model.vendor_extension_desc = PtpString::truncating("microsoft.com: 1.0");
-    model.operations.extend_from_slice(crate::MTP_OPERATIONS);
-    model.events.push(E(0xC801)); // ObjectPropChanged (MTP 1.1 appendix G)
+    let generic = generic();
     let rw = GetSet::GET_SET;
-    model.properties.extend(
+    let mut properties = generic.properties;
+    properties.extend(
         [
             desc(P::SYNCHRONIZATION_PARTNER, rw, str(""), PropForm::None),
             desc(
@@ -290,14 +289,35 @@ pub fn mtp_camera() -> CameraModel {
         .into_iter()
         .map(PropertyDef::listed),
     );
-    model.model = PtpString::truncating("MTP Camera");
-    model.serial_number = PtpString::truncating("VCAM0000000002");
-    let mut usb = UsbIdentity::still_image(0x1209, 0x0002, "vcam", "vcam MTP Camera");
-    usb.serial = Some("VCAM0000000002".into());
-    usb.interface_name = Some("MTP".into());
-    usb.microsoft_os_descriptor = true;
-    model.usb = usb;
-    model.ptpip_name = "vcam MTP Camera".into();
-    model.ptpip_guid = *b"vcam-mtp-camera!";
-    model
+    let mut operations_supported = generic.device_info.operations_supported;
+    operations_supported.extend_from_slice(crate::MTP_OPERATIONS);
+    let mut events_supported = generic.device_info.events_supported;
+    events_supported.push(E(0xC801)); // ObjectPropChanged (MTP 1.1 appendix G)
+    CameraModel {
+        id: "mtp_camera",
+        summary: "still camera in MTP mode (MTP 1.1 object properties, Microsoft OS descriptor, libmtp)",
+        device_info: DeviceInfo {
+            standard_version: 100,
+            vendor_extension_id: 6,
+            vendor_extension_version: 100,
+            vendor_extension_desc: PtpString::truncating("microsoft.com: 1.0"),
+            operations_supported,
+            events_supported,
+            model: PtpString::truncating("MTP Camera"),
+            serial_number: PtpString::truncating("VCAM0000000002"),
+            ..generic.device_info
+        },
+        properties,
+        usb: UsbIdentity {
+            serial: Some("VCAM0000000002".into()),
+            interface_name: Some("MTP".into()),
+            microsoft_os_descriptor: true,
+            ..UsbIdentity::still_image(0x1209, 0x0002, "vcam", "vcam MTP Camera")
+        },
+        ptpip: PtpIpIdentity {
+            guid: *b"vcam-mtp-camera!",
+            friendly_name: "vcam MTP Camera".into(),
+        },
+        ..generic
+    }
 }

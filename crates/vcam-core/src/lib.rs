@@ -7,7 +7,7 @@
 //! - a [`CameraModel`]: DeviceInfo strings and code lists, USB and PTP/IP identity, property
 //!   table (the default is [`generic::generic`]; [`generic::mtp_camera`] presents itself as an
 //!   MTP device);
-//! - an [`ObjectStore`] ([`FolderStore`] over a host directory, or the built-in sample card);
+//! - an [`ObjectStore`] ([`FolderStore`] over a host directory);
 //! - a [`FrameSource`] for live view ([`SyntheticFrames`], [`JpegFolderFrames`],
 //!   [`MjpegFileFrames`]);
 //! - a [`VendorExtension`] through which vendor crates add operations, properties and events
@@ -19,7 +19,7 @@
 //! use vcam_core::ptp_types::{OperationCode, ResponseCode};
 //!
 //! let model = generic::generic();
-//! let store = FolderStore::sample_card("vcam", "Generic", "100VCAM", "IMG_")?;
+//! let store = FolderStore::from_temp_dir(tempfile::tempdir()?, false)?; // an empty card
 //! let mut camera = Responder::new(model, Box::new(NoVendor), Box::new(store), Box::new(SyntheticFrames::default()));
 //! let now = SystemTime::now();
 //! camera.handle_request(now, Request::new(OperationCode::OPEN_SESSION, 0, [1]), DataHint::Unknown);
@@ -30,31 +30,39 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-pub mod camera;
+pub mod context;
 pub mod events;
 pub mod frames;
 pub mod generic;
 pub mod model;
-mod mtp;
 mod ops;
+pub mod output;
+pub mod pairing;
 pub mod props;
 pub mod render;
 pub mod reply;
 pub mod responder;
 pub mod store;
+mod timers;
 pub mod vendor;
 
-pub use camera::{CaptureTarget, Captured, Context};
+pub use context::{CaptureTarget, Captured, Context, jpeg_object_info};
 pub use events::{EventQueue, EventRecord};
 pub use frames::{
     Frame, FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames,
 };
 pub use model::{CameraModel, PropertyDef, UsbIdentity};
-pub use mtp::MTP_OPERATIONS;
+pub use ops::MTP_OPERATIONS;
+pub use output::{CancelAnswer, DataHint, Output, ResponderConfig};
 pub use props::{PropChange, PropError, Properties};
 pub use reply::{Reply, Request, Response};
-pub use responder::{DataHint, Output, Responder, ResponderConfig};
-pub use store::{FolderStore, ObjectStore, StoreError};
+pub use responder::Responder;
+pub use store::{ChainSource, FolderStore, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
 
 pub use ptp_types;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -5,8 +5,8 @@
 //! [`VendorExtension`](crate::VendorExtension) the model is paired with.
 
 use ptp_types::{
-    DataTypeCode, DevicePropCode, DevicePropDesc, EventCode, FunctionalMode, ObjectFormatCode,
-    OperationCode, PropForm, PropValue, PtpString,
+    DataTypeCode, DeviceInfo, DevicePropCode, DevicePropDesc, EventCode, OperationCode, PropForm,
+    PropValue, PtpString,
 };
 
 /// A device property the model has, with its initial description.
@@ -104,48 +104,37 @@ impl UsbIdentity {
     }
 }
 
-/// Everything a camera body reports about itself.
+/// How the camera presents itself on PTP/IP: the Init Command Ack fields (CIPA DC-005
+/// §2.3.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PtpIpIdentity {
+    /// The camera's GUID.
+    pub guid: [u8; 16],
+    /// The camera's friendly name (usually the model name).
+    pub friendly_name: String,
+}
+
+/// Everything a camera body reports about itself. Each transport reads its own field: the
+/// responder [`device_info`](Self::device_info) and [`properties`](Self::properties), USB
+/// [`usb`](Self::usb), PTP/IP [`ptpip`](Self::ptpip).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CameraModel {
     /// Short name used on command lines (`generic`, `canon_1300d`, ...).
     pub id: &'static str,
     /// One line for `--list-models`.
     pub summary: &'static str,
-    /// DeviceInfo.StandardVersion (100 = 1.00, 110 = 1.10).
-    pub standard_version: u16,
-    /// DeviceInfo.VendorExtensionID (6 = Microsoft/MTP, 0x0B Canon, 0x0E Fuji, 0x11 Sony).
-    pub vendor_extension_id: u32,
-    /// DeviceInfo.VendorExtensionVersion.
-    pub vendor_extension_version: u16,
-    /// DeviceInfo.VendorExtensionDesc.
-    pub vendor_extension_desc: PtpString,
-    /// DeviceInfo.FunctionalMode.
-    pub functional_mode: FunctionalMode,
-    /// DeviceInfo.OperationsSupported, in the order the body reports them. Only operations
-    /// that are answered for real belong here.
-    pub operations: Vec<OperationCode>,
-    /// DeviceInfo.EventsSupported. Standard events not listed here are never sent.
-    pub events: Vec<EventCode>,
+    /// The DeviceInfo dataset the body reports (ISO 15740:2013 §5.5.1), in the body's order.
+    /// OperationsSupported lists only operations answered for real; standard events not in
+    /// EventsSupported are never sent. DevicePropertiesSupported is filled at GetDeviceInfo
+    /// from the listed [`properties`](Self::properties) ([`CameraModel::get_device_info`]),
+    /// so leave it empty.
+    pub device_info: DeviceInfo,
     /// Device properties; the listed ones appear in DeviceInfo in this order.
     pub properties: Vec<PropertyDef>,
-    /// DeviceInfo.CaptureFormats.
-    pub capture_formats: Vec<ObjectFormatCode>,
-    /// DeviceInfo.ImageFormats (playback formats).
-    pub playback_formats: Vec<ObjectFormatCode>,
-    /// DeviceInfo.Manufacturer.
-    pub manufacturer: PtpString,
-    /// DeviceInfo.Model.
-    pub model: PtpString,
-    /// DeviceInfo.DeviceVersion.
-    pub device_version: PtpString,
-    /// DeviceInfo.SerialNumber.
-    pub serial_number: PtpString,
     /// USB identity.
     pub usb: UsbIdentity,
-    /// Friendly name sent in the PTP/IP Init Command Ack.
-    pub ptpip_name: String,
-    /// GUID sent in the PTP/IP Init Command Ack.
-    pub ptpip_guid: [u8; 16],
+    /// PTP/IP identity.
+    pub ptpip: PtpIpIdentity,
     /// Storage description shown for the memory card.
     pub storage_description: PtpString,
     /// Folder under DCIM that captures go to (for example `100CANON`).
@@ -158,13 +147,23 @@ impl CameraModel {
     /// Whether the model advertises `code` in OperationsSupported.
     #[must_use]
     pub fn supports(&self, code: OperationCode) -> bool {
-        self.operations.contains(&code)
+        self.device_info.operations_supported.contains(&code)
     }
 
     /// Whether the model advertises `code` in EventsSupported.
     #[must_use]
     pub fn sends(&self, code: EventCode) -> bool {
-        self.events.contains(&code)
+        self.device_info.events_supported.contains(&code)
+    }
+
+    /// The GetDeviceInfo dataset (ISO 15740:2013 §5.5.1), before vendor changes: the model's
+    /// DeviceInfo with `listed` as DevicePropertiesSupported.
+    #[must_use]
+    pub fn get_device_info(&self, listed: Vec<DevicePropCode>) -> DeviceInfo {
+        DeviceInfo {
+            device_properties_supported: listed,
+            ..self.device_info.clone()
+        }
     }
 }
 

@@ -8,7 +8,9 @@
 use bytes::Bytes;
 use font8x8::UnicodeFonts;
 use jpeg_encoder::{ColorType, Encoder};
-use ptp_types::DateTime;
+use ptp_types::{DateTime, DevicePropCode};
+
+use crate::props::Properties;
 
 /// Width of the EXIF thumbnail.
 pub const THUMB_WIDTH: u32 = 160;
@@ -279,6 +281,64 @@ pub fn exif_segment(
     let mut segment = b"Exif\0\0".to_vec();
     segment.extend_from_slice(&tiff);
     (segment.len() <= 65533).then_some(segment)
+}
+
+/// Text lines describing the standard exposure settings (FNumber, ExposureTime,
+/// ExposureIndex, ExposureBiasCompensation, WhiteBalance), as burned into captures and live
+/// view frames when the vendor extension has no text of its own.
+#[must_use]
+pub fn settings_lines(props: &Properties) -> Vec<String> {
+    let mut parts = Vec::new();
+    if let Some(f) = props.int(DevicePropCode::F_NUMBER) {
+        parts.push(format!("f/{}", trim_float(f as f64 / 100.0)));
+    }
+    if let Some(t) = props.int(DevicePropCode::EXPOSURE_TIME) {
+        parts.push(exposure_time(t));
+    }
+    if let Some(iso) = props.int(DevicePropCode::EXPOSURE_INDEX) {
+        parts.push(if iso == 0xFFFF {
+            "ISO auto".into()
+        } else {
+            format!("ISO {iso}")
+        });
+    }
+    if let Some(ev) = props.int(DevicePropCode::EXPOSURE_BIAS_COMPENSATION) {
+        parts.push(format!("{:+} EV", trim_float(ev as f64 / 1000.0)));
+    }
+    let mut lines = vec![parts.join("  ")];
+    if let Some(wb) = props.int(DevicePropCode::WHITE_BALANCE) {
+        lines.push(format!("WB {}", white_balance_name(wb)));
+    }
+    lines
+}
+
+fn trim_float(v: f64) -> String {
+    let s = format!("{v:.1}");
+    s.strip_suffix(".0").map_or(s.clone(), String::from)
+}
+
+/// ExposureTime is in units of 0.1 ms (ISO 15740:2013 §13.5.13).
+fn exposure_time(t: i128) -> String {
+    if t >= 10_000 {
+        format!("{} s", trim_float(t as f64 / 10_000.0))
+    } else if t > 0 {
+        format!("1/{} s", (10_000.0 / t as f64).round())
+    } else {
+        "bulb".into()
+    }
+}
+
+fn white_balance_name(wb: i128) -> &'static str {
+    match wb {
+        1 => "manual",
+        2 => "auto",
+        3 => "one-push",
+        4 => "daylight",
+        5 => "fluorescent",
+        6 => "tungsten",
+        7 => "flash",
+        _ => "vendor",
+    }
 }
 
 #[cfg(test)]

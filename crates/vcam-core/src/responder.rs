@@ -17,10 +17,27 @@
 //! in memory) and [`Responder::poll_event`], and arranges to call
 //! [`Responder::handle_timeout`] at [`Responder::poll_timeout`]. Time is always passed in;
 //! the responder reads no clock, opens no socket and starts no thread.
+//!
+//! # Blocking
+//!
+//! Sans-IO does not mean non-blocking: the calls above run operation handlers, and handlers
+//! may block on the store (synchronous file I/O in [`FolderStore`](crate::FolderStore), a
+//! directory scan on the first GetObjectHandles) or on the CPU (JPEG encoding of a capture, a
+//! thumbnail or a live view frame). [`Responder::poll_output`] reads object data from the
+//! store one chunk at a time, so it may block too. A driver on an async reactor runs these
+//! calls off the reactor (the transports' `blocking()` helpers, `block_in_place` on tokio's
+//! multi-threaded runtime, exist for this); a driver with its own thread calls them directly.
+//!
+//! # Where an operation is answered
+//!
+//! The router in `ops/mod.rs` decides, for every operation code, who answers it: the session
+//! state machine here (OpenSession, CloseSession, ResetDevice, which no vendor extension sees),
+//! or the [`VendorExtension`] first and then one group of standard handlers (device, objects,
+//! capture, properties, stream, MTP).
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use bytes::Bytes;
 use ptp_types::{
@@ -28,121 +45,17 @@ use ptp_types::{
     ptp_codec::Params,
 };
 
-use crate::camera::{CameraState, Context};
-use crate::events::{EventQueue, EventRecord};
+use crate::context::{CameraState, Context};
+use crate::events::{EventQueue, EventRecord, NO_TRANSACTION};
 use crate::frames::FrameSource;
 use crate::model::CameraModel;
-use crate::ops::{self, Handled};
-use crate::props::Properties;
+use crate::ops::{self, Handled, Route, SessionOp};
+pub use crate::output::{CancelAnswer, DEFAULT_CHUNK_SIZE, DataHint, Output, ResponderConfig};
+use crate::props::{ChangeKind, Properties};
+use crate::render;
 use crate::reply::{Reply, Request, Response};
 use crate::store::{DataSource, ObjectStore, PendingObject, Upload};
 use crate::vendor::VendorExtension;
-
-/// Default size of the data chunks [`Responder::poll_output`] yields.
-pub const DEFAULT_CHUNK_SIZE: usize = 1024 * 1024;
-
-/// What the initiator announced about the data phase of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DataHint {
-    /// The transport does not say (USB): the operation table decides.
-    Unknown,
-    /// No data, or data from the responder (PTP/IP DataPhaseInfo 1).
-    NoDataOut,
-    /// The initiator will send data (PTP/IP DataPhaseInfo 2).
-    DataOut,
-}
-
-/// What the responder sends, in order.
-#[derive(Clone, PartialEq, Eq)]
-pub enum Output {
-    /// A data phase starts.
-    DataStart {
-        /// The operation it answers.
-        code: OperationCode,
-        /// Its TransactionID.
-        transaction_id: u32,
-        /// Total bytes that follow.
-        total_len: u64,
-    },
-    /// A piece of the data phase; `last` marks the final piece (which may be empty when the
-    /// data phase is empty).
-    Data {
-        /// The bytes.
-        bytes: Bytes,
-        /// Whether this ends the data phase.
-        last: bool,
-    },
-    /// The response phase.
-    Response {
-        /// Response code.
-        code: ResponseCode,
-        /// The TransactionID answered.
-        transaction_id: u32,
-        /// Response parameters.
-        params: Params,
-    },
-}
-
-impl fmt::Debug for Output {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::DataStart {
-                code,
-                transaction_id,
-                total_len,
-            } => f
-                .debug_struct("DataStart")
-                .field("code", code)
-                .field("transaction_id", transaction_id)
-                .field("total_len", total_len)
-                .finish(),
-            Self::Data { bytes, last } => f
-                .debug_struct("Data")
-                .field("len", &bytes.len())
-                .field("last", last)
-                .finish(),
-            Self::Response {
-                code,
-                transaction_id,
-                params,
-            } => f
-                .debug_struct("Response")
-                .field("code", code)
-                .field("transaction_id", transaction_id)
-                .field("params", params)
-                .finish(),
-        }
-    }
-}
-
-/// Tunables of a responder.
-#[derive(Debug, Clone, Copy)]
-pub struct ResponderConfig {
-    /// Largest data chunk yielded by [`Responder::poll_output`].
-    pub chunk_size: usize,
-}
-
-impl Default for ResponderConfig {
-    fn default() -> Self {
-        Self {
-            chunk_size: DEFAULT_CHUNK_SIZE,
-        }
-    }
-}
-
-/// Standard actions scheduled for later.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Timer {
-    /// Take picture `index` of `count` for the capture started by transaction `tid`.
-    Capture {
-        tid: u32,
-        index: u32,
-        count: u32,
-        interval_ms: u32,
-    },
-    /// Take the next picture of the open-ended capture started by `tid`.
-    OpenCapture { tid: u32, interval_ms: u32 },
-}
 
 #[derive(Debug, Clone, Copy)]
 struct Session {
@@ -317,7 +230,7 @@ impl Responder {
             tracing::warn!(phase = ?self.phase, "new request while a transaction was in progress; abandoning it");
             self.abandon();
         }
-        let spec = self.spec(request.code);
+        let spec = self.operation_spec(request.code);
         let data_out = match hint {
             DataHint::DataOut => true,
             DataHint::NoDataOut => false,
@@ -438,9 +351,13 @@ impl Responder {
 
     /// The initiator's data phase is complete: run what waited for it and respond.
     pub fn handle_data_end(&mut self, now: SystemTime) {
+        if !matches!(self.phase, Phase::Receiving { .. }) {
+            // Idle, or sending data: the transaction in progress (if any) goes on.
+            tracing::warn!("end of a data phase that was not in progress; ignoring it");
+            return;
+        }
         let Phase::Receiving { request, sink } = std::mem::replace(&mut self.phase, Phase::Idle)
         else {
-            tracing::warn!("end of a data phase that was not in progress; ignoring it");
             return;
         };
         let response = match sink {
@@ -469,23 +386,44 @@ impl Responder {
     }
 
     /// The initiator cancelled transaction `transaction_id` (PTP/IP Cancel, USB class request
-    /// Cancel). When `respond` is set a TransactionCancelled response is sent for it (PTP/IP);
-    /// USB reports the cancellation through Get Device Status instead. Returns whether a
-    /// transaction was in progress.
-    pub fn handle_cancel(&mut self, now: SystemTime, transaction_id: u32, respond: bool) -> bool {
-        let active = match &self.phase {
-            Phase::Idle => None,
-            Phase::Receiving { request, .. } => Some(request.transaction_id),
-            Phase::Sending { tid, .. } => Some(*tid),
+    /// Cancel). Returns whether a transaction was cancelled.
+    ///
+    /// With [`CancelAnswer::Respond`] (PTP/IP) only the transaction in progress can be
+    /// cancelled, and only when `transaction_id` names it; it then ends with a
+    /// TransactionCancelled response (none when it was stray data of a transaction already
+    /// answered). A cancel naming another transaction (one that ended while the cancel was on
+    /// its way) is ignored, so no transaction gets two responses. With
+    /// [`CancelAnswer::ViaDeviceStatus`] (USB) the transport has already dropped its transfers
+    /// and reports the cancellation through Get Device Status, so the transaction in progress
+    /// ends without a response whatever `transaction_id` says.
+    pub fn handle_cancel(
+        &mut self,
+        now: SystemTime,
+        transaction_id: u32,
+        answer: CancelAnswer,
+    ) -> bool {
+        let (active, answered) = match &self.phase {
+            Phase::Idle => {
+                tracing::debug!(transaction_id, "cancel with no transaction in progress");
+                return false;
+            }
+            Phase::Receiving { request, sink } => {
+                (request.transaction_id, matches!(sink, Sink::Discard(None)))
+            }
+            Phase::Sending { tid, .. } => (*tid, false),
         };
-        if active.is_none() {
-            tracing::debug!(transaction_id, "cancel with no transaction in progress");
+        if answer == CancelAnswer::Respond && active != transaction_id {
+            tracing::warn!(
+                transaction_id,
+                active,
+                "cancel of a transaction not in progress; ignoring it"
+            );
             return false;
         }
-        tracing::info!(transaction_id, ?active, "transaction cancelled");
+        tracing::info!(transaction_id, active, "transaction cancelled");
         self.abandon();
         self.out.clear();
-        if respond {
+        if answer == CancelAnswer::Respond && !answered {
             self.respond(
                 transaction_id,
                 Response::code(ResponseCode::TRANSACTION_CANCELLED),
@@ -606,7 +544,12 @@ impl Responder {
         self.events.pop()
     }
 
-    fn spec(&self, code: OperationCode) -> Option<OperationSpec> {
+    /// The specification (data direction, parameter counts, session need) the responder uses
+    /// for `code`: the vendor extension's table first, then the standard one (ISO 15740 and
+    /// MTP). `None` for a code neither knows. Transports whose framing does not say whether
+    /// the initiator sends data (USB-style containers) need it.
+    #[must_use]
+    pub fn operation_spec(&self, code: OperationCode) -> Option<OperationSpec> {
         self.vendor
             .operations()
             .iter()
@@ -644,35 +587,28 @@ impl Responder {
         Ok(())
     }
 
+    /// Runs a checked request where the router (`ops::route`) sends it.
     fn dispatch(&mut self, now: SystemTime, request: &Request) -> Handled {
-        match request.code {
-            OperationCode::OPEN_SESSION => return self.open_session(now, request),
-            OperationCode::CLOSE_SESSION => {
+        match ops::route(request.code) {
+            Route::Session(SessionOp::Open) => self.open_session(now, request),
+            Route::Session(SessionOp::Close) => {
                 self.close_session(now);
-                return Handled::Reply(Reply::ok());
+                Handled::Reply(Reply::ok())
             }
-            OperationCode::RESET_DEVICE => {
-                self.close_session(now);
-                return Handled::Reply(Reply::ok());
+            Route::Handlers(group) => {
+                let (vendor, mut cx) = self.split(now);
+                if let Some(reply) = vendor.handle(&mut cx, request) {
+                    return Handled::Vendor(reply);
+                }
+                match ops::handle(&mut cx, &*vendor, group, request) {
+                    Handled::EndSession(reply) => {
+                        self.close_session(now);
+                        Handled::Reply(reply)
+                    }
+                    handled => handled,
+                }
             }
-            _ => {}
         }
-        let (vendor, mut cx) = self.split(now);
-        if let Some(reply) = vendor.handle(&mut cx, request) {
-            return Handled::Vendor(reply);
-        }
-        if request.code == OperationCode::GET_DEVICE_INFO {
-            let mut info = ops::device_info(&cx);
-            self.vendor.device_info(&mut info);
-            return Handled::Reply(Reply::dataset(&info));
-        }
-        let handled = ops::handle(&mut cx, request);
-        if request.code == OperationCode::POWER_DOWN
-            && matches!(&handled, Handled::Reply(Reply::Response(r)) if r.code.is_ok())
-        {
-            self.close_session(now);
-        }
-        handled
     }
 
     fn open_session(&mut self, now: SystemTime, request: &Request) -> Handled {
@@ -731,7 +667,7 @@ impl Responder {
                 });
                 return;
             }
-            Handled::Reply(reply) => (reply, false),
+            Handled::Reply(reply) | Handled::EndSession(reply) => (reply, false),
             Handled::Vendor(reply) => (reply, true),
         };
         match reply {
@@ -805,13 +741,11 @@ impl Responder {
                 return;
             }
             for change in &changes {
-                if change.kind == crate::props::ChangeKind::Value
-                    && self.props.is_listed(change.code)
-                {
+                if change.kind == ChangeKind::Value && self.props.is_listed(change.code) {
                     let mut cx = self.context(now);
                     cx.queue_event(
                         EventCode::DEVICE_PROP_CHANGED,
-                        crate::events::NO_TRANSACTION,
+                        NO_TRANSACTION,
                         [u32::from(change.code.0)],
                     );
                 }
@@ -830,7 +764,7 @@ impl Responder {
         let settings = self
             .vendor
             .settings_lines(&self.props)
-            .unwrap_or_else(|| ops::settings_lines(&self.props));
+            .unwrap_or_else(|| render::settings_lines(&self.props));
         let cx = Context {
             now,
             model: &self.model,
@@ -843,9 +777,4 @@ impl Responder {
         };
         (self.vendor.as_mut(), cx)
     }
-}
-
-/// Converts a duration in milliseconds from a property into a [`Duration`].
-pub(crate) fn millis(ms: u32) -> Duration {
-    Duration::from_millis(u64::from(ms))
 }

@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use ptp_types::{DeviceInfo, OperationSpec, ResponseCode};
 
-use crate::camera::Context;
+use crate::context::Context;
 use crate::props::{PropChange, Properties};
 use crate::reply::{Reply, Request, Response};
 

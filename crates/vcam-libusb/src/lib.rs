@@ -5,7 +5,8 @@
 //!
 //! Configuration, read once per process: `VCAM_MODELS` (comma-separated model names, default
 //! the generic camera; two names give two devices), `VCAM_FS` (the folder served as the card,
-//! default a built-in sample card), `VCAM_SHIM_LOG` (a tracing filter, logs on stderr).
+//! default a built-in sample card), the other options of [`vcam_models::env`] (read-only, live
+//! view size, rate and source), and `VCAM_SHIM_LOG` (a tracing filter, logs on stderr).
 //!
 //! Every libusb function that libgphoto2's `usb1` iolib and libmtp import is exported (34
 //! symbols; libgphoto2 builds its iolib with BIND_NOW, so a single missing one makes it
@@ -15,9 +16,15 @@
 //! callbacks run from `libusb_handle_events*` on the caller's thread, timeouts and cancellation
 //! work, and a callback may resubmit its transfer with a new buffer.
 //!
-//! Every export runs behind a panic boundary (`catch_unwind`): a bug answers
-//! `LIBUSB_ERROR_OTHER` instead of unwinding into C. This is the only crate of the workspace
-//! with `unsafe` code; each block says why it is sound.
+//! Every export runs behind a panic boundary (`catch_unwind`) by construction: all are defined
+//! through one macro that wraps the body, so a bug answers `LIBUSB_ERROR_OTHER` (or NULL)
+//! instead of unwinding into C. This is the only crate of the workspace with `unsafe` code.
+//!
+//! # Safety
+//!
+//! Every exported function is `unsafe` with the same contract: the libusb-1.0 contract of that
+//! function, as libusb 1.0.26's `libusb.h` documents it. Within it, each `unsafe` block says
+//! why it is sound; devices and handles are checked against the live ones before use.
 //!
 //! Struct layouts and behaviour follow libusb 1.0.26's `libusb.h` and its documentation;
 //! the call sequences clients use are in libgphoto2's `libgphoto2_port/libusb1/libusb1.c` and

@@ -1,26 +1,24 @@
 //! The safe half of the shim: the virtual devices of this process, their USB state, and the
-//! asynchronous transfers in flight. The `extern "C"` layer in `lib.rs` only converts
-//! pointers and calls into this.
+//! asynchronous transfers in flight. The `extern "C"` layer (the `exports` module) only
+//! checks and converts pointers and calls into this.
+//!
+//! The cameras are built by [`vcam_models::CameraOptions`] from the `VCAM_*` variables listed
+//! in [`vcam_models::env`].
 
+use std::error::Error;
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
-use vcam_core::{Responder, SyntheticFrames};
+use vcam_models::CameraOptions;
 use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera};
 
-/// Environment variable naming the models, comma-separated (default: the default model).
-pub const ENV_MODELS: &str = "VCAM_MODELS";
-/// Environment variable naming the folder served as the card (default: the built-in card).
-pub const ENV_FS: &str = "VCAM_FS";
-/// Environment variable choosing the live view size, `WxH` (default 640x480).
-pub const ENV_LIVEVIEW_SIZE: &str = "VCAM_LIVEVIEW_SIZE";
 /// Environment variable enabling logs on stderr (a tracing filter such as `debug`).
 pub const ENV_LOG: &str = "VCAM_SHIM_LOG";
 
-/// What is fixed about one virtual device. Its address is the `libusb_device *` handed out,
-/// so these live for the whole process.
+/// One virtual USB device: what is fixed about it. Its address is the `libusb_device *`
+/// handed out, so these live for the whole process.
 #[derive(Debug)]
-pub struct DeviceInfo {
+pub struct VirtualDevice {
     /// Index into [`State::cameras`].
     pub index: usize,
     /// Bus number (1).
@@ -84,7 +82,7 @@ impl std::fmt::Debug for State {
 #[derive(Debug)]
 pub struct Shim {
     /// The devices (fixed).
-    pub devices: Vec<&'static DeviceInfo>,
+    pub devices: Vec<&'static VirtualDevice>,
     state: Mutex<State>,
     changed: Condvar,
 }
@@ -114,17 +112,21 @@ impl Shim {
                 .with_writer(std::io::stderr)
                 .try_init();
         }
-        let models =
-            std::env::var(ENV_MODELS).unwrap_or_else(|_| vcam_models::DEFAULT_MODEL.to_string());
-        let fs = std::env::var_os(ENV_FS);
         let mut cameras = Vec::new();
-        for name in models.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match build_camera(name, fs.as_deref().map(std::path::Path::new)) {
-                Ok(cam) => cameras.push(cam),
-                Err(err) => {
-                    eprintln!("vcam-libusb: {ENV_MODELS}: camera {name:?} not created: {err}")
+        match CameraOptions::from_env() {
+            Ok(all) => {
+                for options in all {
+                    match options.build() {
+                        Ok(camera) => cameras.push(UsbCamera::new(camera)),
+                        Err(err) => eprintln!(
+                            "vcam-libusb: camera {:?} not created: {}",
+                            options.model,
+                            chain(&err)
+                        ),
+                    }
                 }
             }
+            Err(err) => eprintln!("vcam-libusb: no camera created: {}", chain(&err)),
         }
         // The built-in sample cards live in temporary folders; remove them when the process
         // exits (statics are never dropped).
@@ -143,7 +145,7 @@ impl Shim {
             .enumerate()
             .map(|(index, cam)| {
                 let d = cam.descriptors();
-                let info = DeviceInfo {
+                let info = VirtualDevice {
                     index,
                     bus: 1,
                     address: u8::try_from(index + 2).unwrap_or(u8::MAX),
@@ -251,17 +253,14 @@ extern "C" fn remove_cameras() {
     });
 }
 
-fn build_camera(name: &str, fs: Option<&std::path::Path>) -> Result<UsbCamera, String> {
-    let entry = vcam_models::lookup(name).map_err(|e| e.to_string())?;
-    let (model, vendor) = entry.build();
-    let store = vcam_models::open_card(&model, fs, false).map_err(|e| match fs {
-        Some(dir) => format!("{ENV_FS}={}: {e}", dir.display()),
-        None => format!("sample card: {e}"),
-    })?;
-    let (w, h) = std::env::var(ENV_LIVEVIEW_SIZE)
-        .ok()
-        .and_then(|s| vcam_core::frames::parse_size(&s).ok())
-        .unwrap_or((640, 480));
-    let frames = Box::new(SyntheticFrames::new(w, h, 30));
-    Ok(UsbCamera::new(Responder::new(model, vendor, store, frames)))
+/// An error and its causes, on one line.
+fn chain(err: &dyn Error) -> String {
+    let mut text = err.to_string();
+    let mut cause = err.source();
+    while let Some(c) = cause {
+        text.push_str(": ");
+        text.push_str(&c.to_string());
+        cause = c.source();
+    }
+    text
 }

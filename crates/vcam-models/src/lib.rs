@@ -1,10 +1,37 @@
-//! The registry of camera models: every body vcam can be, by the name used on command lines
-//! and in `VCAM_MODELS`. Each entry pairs a [`CameraModel`] (data) with the
-//! [`VendorExtension`] that gives it its vendor behaviour.
+//! Every body vcam can be, by name, and the one place a camera is put together.
+//!
+//! - [`MODELS`] is the registry: each entry pairs a [`CameraModel`] (data) with the
+//!   [`VendorExtension`] that gives it its vendor behaviour, under the name used on command
+//!   lines and in `VCAM_MODELS`.
+//! - [`CameraOptions`] says what one camera is made of: the model, its memory card (a folder,
+//!   or the built-in [`sample_card`]) and its live view source. [`CameraOptions::build`] turns
+//!   them into a [`Responder`](vcam_core::Responder) that any transport can drive. The
+//!   binaries parse the options from their command line (the `cli` feature: `clap` and the
+//!   `cli` module's start-up), the libusb shim from its environment
+//!   ([`CameraOptions::from_env`]).
+//!
+//! ```
+//! let mut options = vcam_models::CameraOptions::new("canon_1300d");
+//! options.liveview.size = (320, 240);
+//! let camera = options.build()?; // on the built-in sample card
+//! assert_eq!(camera.model().id, "canon_1300d");
+//! # Ok::<(), vcam_models::BuildError>(())
+//! ```
 
-use std::path::Path;
+use vcam_core::{CameraModel, NoVendor, VendorExtension};
 
-use vcam_core::{CameraModel, FolderStore, NoVendor, ObjectStore, StoreError, VendorExtension};
+mod card;
+#[cfg(feature = "cli")]
+pub mod cli;
+pub mod env;
+mod options;
+
+pub use card::{open_card, sample_card};
+pub use env::EnvError;
+pub use options::{
+    BuildError, CameraOptions, DEFAULT_LIVEVIEW_FPS, DEFAULT_LIVEVIEW_SIZE, LiveviewOptions,
+    SizeError, parse_size,
+};
 
 /// One model in the registry.
 #[derive(Debug, Clone, Copy)]
@@ -39,6 +66,10 @@ fn canon_1300d() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_canon::canon_1300d()
 }
 
+fn canon_6d() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_canon::canon_6d()
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -56,6 +87,11 @@ pub static MODELS: &[ModelEntry] = &[
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
         build: canon_1300d,
     },
+    ModelEntry {
+        id: "canon_6d",
+        summary: "Canon EOS 6D (EOS extension, built-in WiFi: SSDP/UPnP with --announce; USB 04a9:3250)",
+        build: canon_6d,
+    },
 ];
 
 /// The model named `id` (case-insensitive; `-` and `_` are the same).
@@ -67,21 +103,9 @@ pub fn find(id: &str) -> Option<&'static ModelEntry> {
 }
 
 /// A model name that is not in the registry.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown model {0:?}; known models: {known}", known = names().join(", "))]
 pub struct UnknownModel(pub String);
-
-impl std::fmt::Display for UnknownModel {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "unknown model {:?}; known models: {}",
-            self.0,
-            names().join(", ")
-        )
-    }
-}
-
-impl std::error::Error for UnknownModel {}
 
 /// Like [`find`], with an error that lists the known models.
 ///
@@ -89,27 +113,6 @@ impl std::error::Error for UnknownModel {}
 /// [`UnknownModel`] when no model has that name.
 pub fn lookup(id: &str) -> Result<&'static ModelEntry, UnknownModel> {
     find(id).ok_or_else(|| UnknownModel(id.to_string()))
-}
-
-/// The memory card of a camera of `model`: the folder `fs` (refusing writes when `read_only`),
-/// or, without one, a built-in sample card in a temporary folder (always writable).
-///
-/// # Errors
-/// The folder cannot be opened, or the sample card cannot be written.
-pub fn open_card(
-    model: &CameraModel,
-    fs: Option<&Path>,
-    read_only: bool,
-) -> Result<Box<dyn ObjectStore>, StoreError> {
-    Ok(match fs {
-        Some(dir) => Box::new(FolderStore::open(dir, read_only)?),
-        None => Box::new(FolderStore::sample_card(
-            model.manufacturer.as_str(),
-            model.model.as_str(),
-            &model.capture_folder,
-            &model.capture_prefix,
-        )?),
-    })
 }
 
 /// The names of all models, for error messages.
@@ -131,5 +134,14 @@ mod tests {
         }
         assert!(find(DEFAULT_MODEL).is_some());
         assert!(find("nonesuch").is_none());
+    }
+
+    #[test]
+    fn an_unknown_model_lists_the_known_ones() {
+        let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d"
+        );
     }
 }

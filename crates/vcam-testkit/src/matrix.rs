@@ -91,6 +91,10 @@ pub enum Feature {
     Eos,
     /// MTP: libmtp's `mtp-*` tools.
     Mtp,
+    /// Canon EOS movie recording to the card (`movierecordtarget`): a QuickTime file.
+    MovieRecord,
+    /// Canon EOS bulb reporting each second of the exposure (BulbExposureTime events).
+    BulbTime,
 }
 
 /// A setting changed through gphoto2: a value accepted and read back, values refused.
@@ -137,6 +141,8 @@ pub struct Model {
     pub set_option: &'static str,
     /// Settings round-tripped and refused.
     pub settings: &'static [Setting],
+    /// Texts `gphoto2 --get-config NAME` must show, per NAME.
+    pub shows: &'static [(&'static str, &'static [&'static str])],
     /// Events the clients must see.
     pub events: &'static [EventCheck],
     /// What else it can do.
@@ -160,6 +166,7 @@ impl Model {
         widgets: &[],
         set_option: "--set-config",
         settings: &[],
+        shows: &[],
         events: &[],
         features: &[],
         transports: &Transport::ALL,
@@ -297,6 +304,45 @@ pub static MODELS: &[Model] = &[
             Feature::Preview,
             Feature::Movie,
             Feature::Thumbnail,
+        ],
+        ..Model::BASE
+    },
+    Model {
+        id: "canon_6d",
+        usb_name: "Canon EOS 6D",
+        summary: &[
+            "Model: Canon EOS 6D",
+            "Version: 3-1.1.2",
+            "Display Formats: Association/Directory, Script, DPOF, MS AVI, MS Wave, JPEG, CRW, \
+             Unknown(b103), Unknown(bf02), Defined Type, Unknown(b104), Unknown(b105)",
+        ],
+        capture_folder: "DCIM/100CANON",
+        widgets: &[
+            "/iso",
+            "/imageformat",
+            "/capturetarget",
+            "/eosremoterelease",
+        ],
+        settings: &[Setting {
+            name: "iso",
+            value: "12800",
+            // An expansion setting the 6D does not list: the body refuses it.
+            refused: &[("51200", Some("0x201c"))],
+        }],
+        // The 35 image formats of the real body.
+        shows: &[("imageformat", &["Current: Large Fine JPEG", "Choice: 34 "])],
+        events: &[EventCheck {
+            args: &["--set-config", "iso=400", "--wait-event=\"iso\" to \"400\""],
+            expect: &["d103 changed", "\"iso\" to \"400\""],
+        }],
+        features: &[
+            Feature::Capture,
+            Feature::Eos,
+            Feature::Preview,
+            Feature::Movie,
+            Feature::Thumbnail,
+            Feature::MovieRecord,
+            Feature::BulbTime,
         ],
         ..Model::BASE
     },

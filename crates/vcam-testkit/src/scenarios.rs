@@ -81,6 +81,11 @@ pub static SCENARIOS: &[Scenario] = &[
         run: bulb,
     },
     Scenario {
+        name: "bulbtime",
+        applies: |m, _| m.has(Feature::BulbTime),
+        run: bulb_time,
+    },
+    Scenario {
         name: "preview",
         applies: |m, _| m.has(Feature::Preview),
         run: preview,
@@ -89,6 +94,11 @@ pub static SCENARIOS: &[Scenario] = &[
         name: "movie",
         applies: |m, _| m.has(Feature::Movie),
         run: movie,
+    },
+    Scenario {
+        name: "movierecord",
+        applies: |m, _| m.has(Feature::MovieRecord),
+        run: movie_record,
     },
     Scenario {
         name: "config",
@@ -304,7 +314,7 @@ fn bulb(t: &Target) {
             .to_string()
     };
     let press = choice(&["Press Full", "Press Full AF"]);
-    let release = choice(&["Release 3", "Release"]);
+    let release = choice(&["Release 3", "Release Full", "Release"]);
     let before = captures(t);
     t.gphoto2(&["--set-config", &format!("eosremoterelease={press}")]);
     assert_eq!(captures(t), before, "the shutter stays open");
@@ -319,6 +329,28 @@ fn bulb(t: &Target) {
         before + 1,
         "one picture when the shutter closes"
     );
+}
+
+/// Canon EOS bulb in one client run: a full press, two and a half seconds, the release; the
+/// camera reports each second of the exposure (BulbExposureTime) and then the picture.
+fn bulb_time(t: &Target) {
+    let before = captures(t);
+    let out = t.gphoto2(&[
+        "--set-config",
+        "capturetarget=1",
+        "--set-config",
+        "shutterspeed=bulb",
+        "--set-config",
+        "eosremoterelease=Press Full",
+        "--wait-event=2500ms",
+        "--set-config",
+        "eosremoterelease=Release Full",
+        "--wait-event=FILEADDED",
+    ]);
+    for want in ["BulbExposureTime 1", "BulbExposureTime 2", "FILEADDED IMG_"] {
+        assert!(out.contains(want), "{want} missing:\n{out}");
+    }
+    assert_eq!(captures(t), before + 1, "one picture for the exposure");
 }
 
 /// `--capture-preview` twice: two live view JPEGs that differ (gphoto2 saves previews as
@@ -348,6 +380,36 @@ fn movie(t: &Target) {
     assert!(frames >= 30, "only {frames} frames of 30");
 }
 
+/// Canon EOS movie recording: `movierecordtarget=Card` for two seconds records the live view
+/// into a QuickTime Motion JPEG file on the card (ObjectAddedEx: FILEADDED), which downloads
+/// like any file.
+fn movie_record(t: &Target) {
+    let out = t.gphoto2(&[
+        "--set-config",
+        "movierecordtarget=Card",
+        "--wait-event=2s",
+        "--set-config",
+        "movierecordtarget=None",
+        "--wait-event=FILEADDED",
+    ]);
+    assert!(out.contains("FILEADDED MVI_0001.MOV"), "{out}");
+    let path = format!("{}/MVI_0001.MOV", t.model.capture_folder);
+    let movie = card::read(&t.card(&path));
+    assert_eq!(movie.get(4..8), Some(&b"ftyp"[..]), "a QuickTime file");
+    let frames = card::mjpeg_frames(&movie);
+    assert!(frames >= 2, "only {frames} frames");
+    t.gphoto2(&[
+        "--get-file",
+        &format!("/store_00010001/{path}"),
+        "--filename",
+        "movie.mov",
+    ]);
+    assert!(
+        card::read(&t.file("movie.mov")) == movie,
+        "the downloaded movie differs"
+    );
+}
+
 /// The value of `--get-config` output.
 fn current(out: &str) -> String {
     out.lines()
@@ -356,7 +418,8 @@ fn current(out: &str) -> String {
         .to_string()
 }
 
-/// `--list-config` lists the model's widgets; each setting round-trips, values outside the
+/// `--list-config` lists the model's widgets; `--get-config` shows what the model says it
+/// shows; each setting round-trips, values outside the
 /// camera's list are refused, and a refused value leaves the setting as it was. Where every
 /// client run has its own camera (libusb) the value is set and read in one run.
 fn config(t: &Target) {
@@ -366,6 +429,12 @@ fn config(t: &Target) {
             list.lines().any(|l| l.ends_with(widget)),
             "{widget} missing:\n{list}"
         );
+    }
+    for &(name, texts) in t.model.shows {
+        let out = t.gphoto2(&["--get-config", name]);
+        for text in texts {
+            assert!(out.contains(text), "{name}: {text:?} missing:\n{out}");
+        }
     }
     let set = t.model.set_option;
     for s in t.model.settings {

@@ -131,11 +131,7 @@ pub fn camera(model: &str, card: &Path, frame_size: (u32, u32)) -> Responder {
 /// runtime that lives as long as the process; returns the address.
 #[must_use]
 pub fn spawn_ptpip(camera: Responder) -> SocketAddr {
-    let model = camera.model();
-    let identity = ServerIdentity {
-        guid: model.ptpip_guid,
-        friendly_name: model.ptpip_name.clone(),
-    };
+    let identity: ServerIdentity = camera.model().ptpip.clone();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let runtime = tokio::runtime::Builder::new_multi_thread()

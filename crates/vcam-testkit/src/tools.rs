@@ -27,6 +27,9 @@ const PACKAGES: &[(&str, &str)] = &[
     ("qemu-system-x86_64", "qemu-system-x86"),
     ("busybox", "busybox-static"),
     ("cpio", "cpio"),
+    ("unshare", "util-linux"),
+    ("ip", "iproute2"),
+    ("gssdp-discover", "gupnp-tools"),
 ];
 
 /// The full path of `tool`, searched on `PATH` and in the system program folders.

@@ -17,15 +17,27 @@
 //! - interrupt IN: events as PTP event containers.
 //!
 //! The two USB transports (USB/IP and the libusb-1.0 drop-in) drive it.
+//!
+//! Container framing is `ptp-codec`'s, behind [`ContainerLink`]: a transport-neutral link
+//! between a stream of USB-style containers and a responder, which Fujifilm's WiFi protocol
+//! (the same containers over TCP) reuses with [`LinkConfig::FUJI_WIFI`].
 
+mod control;
 mod descriptors;
 mod device;
+mod link;
+mod setup;
 
+pub use control::ControlReply;
 pub use descriptors::{
     Descriptors, EP0_MAX_PACKET, FULL_SPEED_BULK_MAX_PACKET, HIGH_SPEED_BULK_MAX_PACKET,
     MS_VENDOR_CODE, STRING_INTERFACE, STRING_MANUFACTURER, STRING_MS_OS, STRING_PRODUCT,
     STRING_SERIAL, kind as descriptor_type,
 };
-pub use device::{
-    ControlReply, HEADER_LEN, InStatus, OutStatus, SetupPacket, UsbCamera, class_request,
+pub use device::{InStatus, OutStatus, UsbCamera};
+pub use link::{
+    ContainerLink, FUJI_GOODBYE, InChunk, LinkConfig, LinkError, MAX_PARAM_CONTAINER_LEN, Pushed,
 };
+/// PTP USB container header length (ISO 15740:2013 annex D.7.1.1), `ptp-codec`'s.
+pub use ptp_types::ptp_codec::container::HEADER_LEN;
+pub use setup::{SetupPacket, class_request};

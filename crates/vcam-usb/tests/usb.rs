@@ -5,6 +5,10 @@
 use std::fs;
 use std::time::{Duration, SystemTime};
 
+use vcam_core::ptp_types::ptp_codec::container::{HEADER_LEN, emit_data_header};
+use vcam_core::ptp_types::ptp_codec::{
+    Container, ContainerHeader, ContainerKind, ContainerRepr, DataContainer, Params,
+};
 use vcam_core::ptp_types::{EventCode, OperationCode as Op, ResponseCode as Rc};
 use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
 use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera, class_request};
@@ -30,23 +34,15 @@ fn setup(request_type: u8, request: u8, value: u16, index: u16, length: u16) -> 
 }
 
 fn command(code: Op, tid: u32, params: &[u32]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&((12 + 4 * params.len()) as u32).to_le_bytes());
-    v.extend_from_slice(&1u16.to_le_bytes());
-    v.extend_from_slice(&code.0.to_le_bytes());
-    v.extend_from_slice(&tid.to_le_bytes());
-    for p in params {
-        v.extend_from_slice(&p.to_le_bytes());
-    }
+    let repr = ContainerRepr::command(code, tid, Params::new(params).unwrap());
+    let mut v = vec![0; repr.buffer_len()];
+    repr.emit(&mut v).unwrap();
     v
 }
 
 fn data_container(code: Op, tid: u32, payload: &[u8]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&((12 + payload.len()) as u32).to_le_bytes());
-    v.extend_from_slice(&2u16.to_le_bytes());
-    v.extend_from_slice(&code.0.to_le_bytes());
-    v.extend_from_slice(&tid.to_le_bytes());
+    let mut v = vec![0; HEADER_LEN];
+    emit_data_header(&mut v, code.0, tid, Some(payload.len() as u64)).unwrap();
     v.extend_from_slice(payload);
     v
 }
@@ -94,7 +90,7 @@ impl Dev {
         if buf.is_empty() {
             buf = self.read(1024);
         }
-        let len = u32::from_le_bytes(buf[..4].try_into().unwrap()) as usize;
+        let len = ContainerHeader::read(&buf).unwrap().length() as usize;
         while buf.len() < len {
             let left = len - buf.len();
             let ask = if left > 512 { left - left % 512 } else { left };
@@ -128,19 +124,15 @@ impl Dev {
         }
         let mut payload = Vec::new();
         let mut c = self.read_container();
-        if u16::from_le_bytes([c[4], c[5]]) == 2 {
-            assert_eq!(u16::from_le_bytes([c[6], c[7]]), code.0, "data code");
-            payload = c[12..].to_vec();
+        if let Ok(data) = DataContainer::parse(&Container::new_checked(&c).unwrap()) {
+            assert_eq!(data.code, code.0, "data code");
+            payload = data.payload.to_vec();
             c = self.read_container();
         }
-        assert_eq!(u16::from_le_bytes([c[4], c[5]]), 3, "response container");
-        assert_eq!(u32::from_le_bytes(c[8..12].try_into().unwrap()), tid);
-        let rc = Rc(u16::from_le_bytes([c[6], c[7]]));
-        let params = c[12..]
-            .chunks(4)
-            .map(|p| u32::from_le_bytes(p.try_into().unwrap()))
-            .collect();
-        (rc, params, payload)
+        let response = ContainerRepr::parse_bytes(&c).unwrap();
+        assert_eq!(response.kind, ContainerKind::RESPONSE, "response container");
+        assert_eq!(response.transaction_id, tid);
+        (Rc(response.code), response.params.to_vec(), payload)
     }
 
     fn control(&mut self, s: SetupPacket, data: &[u8]) -> ControlReply {
@@ -253,7 +245,7 @@ fn session_split_commands_zlp_and_short_packets() {
         let tid = d.tid;
         d.out(&command(Op::GET_OBJECT, tid, &[h]));
         let first = d.read(1024);
-        let len = u32::from_le_bytes(first[..4].try_into().unwrap()) as usize;
+        let len = ContainerHeader::read(&first).unwrap().length() as usize;
         by_size.insert(len - 12, h);
         if len == 1024 {
             // Exactly a full transfer: the ZLP comes as its own transfer, then the response.
@@ -297,12 +289,10 @@ fn events_on_the_interrupt_endpoint() {
     }
     let mut codes = Vec::new();
     while let InStatus::Data(ev) = d.usb.transfer_in(INTR, 64) {
-        assert_eq!(u16::from_le_bytes([ev[4], ev[5]]), 4, "event container");
-        assert_eq!(
-            u32::from_le_bytes(ev[..4].try_into().unwrap()) as usize,
-            ev.len()
-        );
-        codes.push(EventCode(u16::from_le_bytes([ev[6], ev[7]])));
+        let event = Container::new_checked(&ev).unwrap();
+        assert_eq!(event.kind(), ContainerKind::EVENT, "event container");
+        assert_eq!(event.len(), ev.len());
+        codes.push(EventCode(event.code()));
     }
     assert!(codes.contains(&EventCode::OBJECT_ADDED), "{codes:?}");
     assert!(codes.contains(&EventCode::CAPTURE_COMPLETE), "{codes:?}");
@@ -361,12 +351,12 @@ fn cancel_mid_transfer_and_status() {
         Rc::OK,
         "session still open"
     );
-    // A malformed container halts bulk OUT until the host clears it.
-    assert_eq!(
-        d.usb
-            .bulk_out(d.now, &[12, 0, 0, 0, 3, 0, 1, 0x20, 0, 0, 0, 0]),
-        OutStatus::Stall
-    );
+    // A container of a type the host may not send halts bulk OUT until the host clears it.
+    let mut response = [0u8; HEADER_LEN];
+    ContainerRepr::response(Rc::OK, 0, [])
+        .emit(&mut response)
+        .unwrap();
+    assert_eq!(d.usb.bulk_out(d.now, &response), OutStatus::Stall);
     assert_eq!(
         d.control(setup(0x82, 0, 0, 0x02, 2), &[]),
         ControlReply::Ok(vec![1, 0])

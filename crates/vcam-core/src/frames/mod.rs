@@ -63,19 +63,3 @@ impl fmt::Debug for dyn FrameSource {
             .finish_non_exhaustive()
     }
 }
-
-/// Parses a live view size `WIDTHxHEIGHT` (for example `640x480`); each side 16 to 8192.
-///
-/// # Errors
-/// A message saying what is wrong with `s`.
-pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
-    let (w, h) = s
-        .split_once(['x', 'X'])
-        .ok_or("expected WIDTHxHEIGHT, for example 640x480")?;
-    let w: u32 = w.trim().parse().map_err(|e| format!("width: {e}"))?;
-    let h: u32 = h.trim().parse().map_err(|e| format!("height: {e}"))?;
-    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
-        return Err("each side must be between 16 and 8192 pixels".into());
-    }
-    Ok((w, h))
-}

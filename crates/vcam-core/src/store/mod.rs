@@ -2,11 +2,12 @@
 //!
 //! The responder reaches objects only through [`ObjectStore`]. vcam ships [`FolderStore`], a
 //! card backed by a host directory; the built-in sample card is a [`FolderStore`] over a
-//! temporary directory ([`FolderStore::sample_card`]).
+//! temporary directory ([`FolderStore::from_temp_dir`]).
 //!
 //! Object data is always streamed: [`ObjectStore::open`] returns a [`DataSource`] that yields
 //! bounded chunks, and uploads go through an [`Upload`] that is committed atomically.
 
+use std::collections::VecDeque;
 use std::fmt;
 
 use bytes::Bytes;
@@ -239,6 +240,79 @@ impl DataSource for BytesSource {
     }
 }
 
+/// A [`DataSource`] that yields several sources one after another, without copying: a
+/// vendor's data phase made of a header, an object and a trailer (Canon EOS viewfinder data:
+/// a record header, the JPEG frame, then metadata records).
+pub struct ChainSource {
+    /// The parts still to read, each with the bytes it still owes.
+    parts: VecDeque<(Box<dyn DataSource>, u64)>,
+    total: u64,
+}
+
+impl ChainSource {
+    /// A source yielding `parts` in order; its length is the sum of theirs.
+    #[must_use]
+    pub fn new(parts: impl IntoIterator<Item = Box<dyn DataSource>>) -> Self {
+        let parts: VecDeque<_> = parts
+            .into_iter()
+            .map(|part| {
+                let len = part.len();
+                (part, len)
+            })
+            .filter(|(_, len)| *len > 0)
+            .collect();
+        let total = parts
+            .iter()
+            .map(|(_, len)| *len)
+            .fold(0, u64::saturating_add);
+        Self { parts, total }
+    }
+
+    /// A source yielding byte buffers already in memory, in order.
+    #[must_use]
+    pub fn from_bytes(parts: impl IntoIterator<Item = Bytes>) -> Self {
+        Self::new(
+            parts
+                .into_iter()
+                .map(|bytes| Box::new(BytesSource::new(bytes)) as Box<dyn DataSource>),
+        )
+    }
+}
+
+impl fmt::Debug for ChainSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ChainSource")
+            .field("parts", &self.parts.len())
+            .field("len", &self.total)
+            .finish()
+    }
+}
+
+impl DataSource for ChainSource {
+    fn len(&self) -> u64 {
+        self.total
+    }
+
+    fn read_chunk(&mut self, max: usize) -> Result<Bytes, StoreError> {
+        let Some((part, owed)) = self.parts.front_mut() else {
+            return Ok(Bytes::new());
+        };
+        let want = usize::try_from(*owed).unwrap_or(usize::MAX).min(max);
+        let chunk = part.read_chunk(want)?;
+        if want > 0 && (chunk.is_empty() || chunk.len() > want) {
+            return Err(StoreError::Io(format!(
+                "a part of a chained source yielded {} bytes where {want} were asked and {owed} owed",
+                chunk.len()
+            )));
+        }
+        *owed -= chunk.len() as u64;
+        if *owed == 0 {
+            self.parts.pop_front();
+        }
+        Ok(chunk)
+    }
+}
+
 /// Object data being received. Nothing is visible in the store until [`Upload::commit`]
 /// succeeds; dropping an upload without committing discards it.
 pub trait Upload: Send {
@@ -419,6 +493,36 @@ mod tests {
             StoreError::InvalidObjectHandle(ObjectHandle(3)).response_code(),
             ResponseCode::INVALID_OBJECT_HANDLE
         );
+    }
+
+    #[test]
+    fn chain_source_concatenates_without_crossing_parts() {
+        let mut s = ChainSource::new([
+            Box::new(BytesSource::new(Bytes::from_static(b"head"))) as Box<dyn DataSource>,
+            Box::new(BytesSource::new(Bytes::new())),
+            Box::new(ChainSource::from_bytes([
+                Bytes::from_static(b"JPEG"),
+                Bytes::from_static(b"DATA"),
+            ])),
+            Box::new(BytesSource::new(Bytes::from_static(b"tail"))),
+        ]);
+        assert_eq!(s.len(), 16);
+        let mut out = Vec::new();
+        let mut chunks = Vec::new();
+        loop {
+            let chunk = s.read_chunk(3).unwrap();
+            if chunk.is_empty() {
+                break;
+            }
+            assert!(chunk.len() <= 3);
+            chunks.push(chunk.len());
+            out.extend_from_slice(&chunk);
+        }
+        assert_eq!(out, b"headJPEGDATAtail");
+        // A chunk never spans two parts.
+        assert_eq!(chunks, [3, 1, 3, 1, 3, 1, 3, 1]);
+        assert_eq!(s.len(), 16, "the length is the total, as for a file");
+        assert!(ChainSource::from_bytes([]).is_empty());
     }
 
     #[test]

@@ -8,40 +8,37 @@
 //! symbolic links to folders are never followed. Uploads and captures are written to a
 //! temporary file in the target folder and linked into place only when complete, without
 //! replacing an existing file.
+//!
+//! The parts: [`tree`] maps handles to names (pure, no file system), [`files`] does the file
+//! I/O that must stay inside the root, and this module is the [`ObjectStore`] over both.
 
 use std::collections::HashMap;
 use std::fs::{self, File};
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use ptp_types::{
     AccessCapability, AssociationType, DateTime, FilesystemType, ObjectFormatCode, ObjectHandle,
     ObjectInfo, ProtectionStatus, PtpString, StorageId, StorageInfo, StorageType,
 };
-use tempfile::{NamedTempFile, TempDir};
+use tempfile::TempDir;
 
 use super::{
     CARD_STORAGE_ID, DataSource, Destination, FormatFilter, ObjectStore, ParentFilter,
     PendingObject, StoreError, Upload, check_file_name, is_folder, media,
 };
-use crate::render::{self, TestCard};
+use crate::render::{THUMB_HEIGHT, THUMB_WIDTH};
 
-/// Parent number of objects in the root.
-const ROOT: u32 = 0;
+mod files;
+mod tree;
+
+use files::{FileSource, FolderUpload, TEMP_PREFIX, persist, read_head, temp_in};
+use tree::{HandleTree, Node, ROOT};
+
 /// Bytes of a file read to find its format, size and EXIF thumbnail.
 const HEAD_LEN: u64 = 128 * 1024;
-/// Prefix of temporary files; such names are never listed.
-const TEMP_PREFIX: &str = ".vcam-";
-
-#[derive(Debug, Clone)]
-struct Node {
-    parent: u32,
-    name: String,
-    is_dir: bool,
-    children: Option<Vec<u32>>,
-}
 
 #[derive(Debug, Clone)]
 struct CachedInfo {
@@ -56,15 +53,11 @@ pub struct FolderStore {
     root: PathBuf,
     read_only: bool,
     description: PtpString,
-    nodes: HashMap<u32, Node>,
-    by_name: HashMap<(u32, String), u32>,
-    /// Handles promised by SendObjectInfo whose file does not exist yet.
-    reserved: HashMap<u32, (u32, String)>,
-    root_children: Option<Vec<u32>>,
-    next_handle: u32,
+    tree: HandleTree,
     infos: HashMap<u32, CachedInfo>,
     thumbs: HashMap<u32, (Option<SystemTime>, Bytes)>,
-    _sample: Option<TempDir>,
+    /// The temporary directory the card lives in, removed with the store.
+    _temp_dir: Option<TempDir>,
 }
 
 impl FolderStore {
@@ -86,58 +79,21 @@ impl FolderStore {
             root: canonical,
             read_only,
             description: PtpString::truncating("SD"),
-            nodes: HashMap::new(),
-            by_name: HashMap::new(),
-            reserved: HashMap::new(),
-            root_children: None,
-            next_handle: 1,
+            tree: HandleTree::new(),
             infos: HashMap::new(),
             thumbs: HashMap::new(),
-            _sample: None,
+            _temp_dir: None,
         })
     }
 
-    /// The built-in sample card: a temporary directory (removed when the store is dropped)
-    /// holding `DCIM/<folder>/<prefix>0001.JPG` to `...0004.JPG`, test cards rendered for the
-    /// given make and model.
+    /// A store over a temporary directory, which is removed when the store is dropped (the
+    /// built-in sample card is one).
     ///
     /// # Errors
-    /// When the temporary directory cannot be written.
-    pub fn sample_card(
-        make: &str,
-        model: &str,
-        folder: &str,
-        prefix: &str,
-    ) -> Result<Self, StoreError> {
-        let dir = tempfile::Builder::new()
-            .prefix("vcam-card-")
-            .tempdir()
-            .map_err(|e| StoreError::io("creating the sample card", &e))?;
-        let dcim = dir.path().join("DCIM").join(folder);
-        fs::create_dir_all(&dcim).map_err(|e| StoreError::io("creating the sample card", &e))?;
-        let time: Option<DateTime> = "20260101T120000".parse().ok();
-        for i in 1..=4u32 {
-            let name = format!("{prefix}{i:04}.JPG");
-            let lines = vec![
-                model.to_string(),
-                format!("sample {name}"),
-                "vcam built-in card".to_string(),
-            ];
-            let card = TestCard {
-                width: 1024,
-                height: 768,
-                lines: &lines,
-                seed: u64::from(i) * 11,
-                make,
-                model,
-                time,
-            };
-            let jpeg = render::test_card_jpeg(&card).map_err(|e| StoreError::Io(e.to_string()))?;
-            fs::write(dcim.join(&name), &jpeg)
-                .map_err(|e| StoreError::io("writing the sample card", &e))?;
-        }
-        let mut store = Self::open(dir.path(), false)?;
-        store._sample = Some(dir);
+    /// When the directory cannot be opened, as for [`FolderStore::open`].
+    pub fn from_temp_dir(dir: TempDir, read_only: bool) -> Result<Self, StoreError> {
+        let mut store = Self::open(dir.path(), read_only)?;
+        store._temp_dir = Some(dir);
         Ok(store)
     }
 
@@ -172,115 +128,30 @@ impl FolderStore {
 
     /// The host path of a folder number (ROOT or a directory node).
     fn path_of(&self, id: u32) -> Option<PathBuf> {
-        let mut names = Vec::new();
-        let mut cur = id;
-        while cur != ROOT {
-            let node = self.nodes.get(&cur)?;
-            names.push(node.name.as_str());
-            cur = node.parent;
-            if names.len() > 4096 {
-                return None;
-            }
-        }
-        let mut path = self.root.clone();
-        path.extend(names.iter().rev());
-        Some(path)
+        self.tree.path_of(&self.root, id)
     }
 
     fn node(&mut self, handle: ObjectHandle) -> Result<&Node, StoreError> {
-        if !self.nodes.contains_key(&handle.0) {
+        if self.tree.get(handle.0).is_none()
+            && let Some((parent, name)) = self.tree.reservation(handle.0)
+        {
             // A committed upload becomes a node when first asked for.
-            if let Some((parent, name)) = self.reserved.get(&handle.0).cloned() {
-                let path = self.path_of(parent).map(|p| p.join(&name));
-                if let Some(Ok(meta)) = path.map(fs::symlink_metadata) {
-                    self.reserved.remove(&handle.0);
-                    self.nodes.insert(
-                        handle.0,
-                        Node {
-                            parent,
-                            name,
-                            is_dir: meta.is_dir(),
-                            children: None,
-                        },
-                    );
-                    self.attach(parent, handle.0);
-                }
+            let path = self.path_of(parent).map(|p| p.join(name));
+            if let Some(Ok(meta)) = path.map(fs::symlink_metadata) {
+                self.tree.promote(handle.0, meta.is_dir());
             }
         }
-        self.nodes
-            .get(&handle.0)
+        self.tree
+            .get(handle.0)
             .ok_or(StoreError::InvalidObjectHandle(handle))
     }
 
-    fn attach(&mut self, parent: u32, id: u32) {
-        let list = if parent == ROOT {
-            self.root_children.as_mut()
-        } else {
-            self.nodes
-                .get_mut(&parent)
-                .and_then(|n| n.children.as_mut())
-        };
-        if let Some(list) = list
-            && !list.contains(&id)
-        {
-            list.push(id);
-        }
-    }
-
-    fn detach(&mut self, parent: u32, id: u32) {
-        let list = if parent == ROOT {
-            self.root_children.as_mut()
-        } else {
-            self.nodes
-                .get_mut(&parent)
-                .and_then(|n| n.children.as_mut())
-        };
-        if let Some(list) = list {
-            list.retain(|&c| c != id);
-        }
-    }
-
+    /// Drops `id` and everything below it, with their cached infos and thumbnails.
     fn forget(&mut self, id: u32) {
-        if let Some(node) = self.nodes.remove(&id) {
-            self.by_name.remove(&(node.parent, node.name));
-            self.infos.remove(&id);
-            self.thumbs.remove(&id);
-            for child in node.children.unwrap_or_default() {
-                self.forget(child);
-            }
+        for gone in self.tree.forget(id) {
+            self.infos.remove(&gone);
+            self.thumbs.remove(&gone);
         }
-    }
-
-    fn register(&mut self, parent: u32, name: String, is_dir: bool) -> u32 {
-        if let Some(&id) = self.by_name.get(&(parent, name.clone())) {
-            self.reserved.remove(&id);
-            let node = self.nodes.entry(id).or_insert_with(|| Node {
-                parent,
-                name,
-                is_dir,
-                children: None,
-            });
-            node.is_dir = is_dir;
-            return id;
-        }
-        let id = self.allocate();
-        self.by_name.insert((parent, name.clone()), id);
-        self.nodes.insert(
-            id,
-            Node {
-                parent,
-                name,
-                is_dir,
-                children: None,
-            },
-        );
-        id
-    }
-
-    fn allocate(&mut self) -> u32 {
-        let id = self.next_handle;
-        self.next_handle = self.next_handle.wrapping_add(1).clamp(1, 0xFFFF_FFFE);
-        id
     }
 
     /// Re-reads a folder and returns its children (sorted by name).
@@ -318,23 +189,10 @@ impl FolderStore {
             found.push((name, is_dir));
         }
         found.sort();
-        let old = if dir == ROOT {
-            self.root_children.take()
-        } else {
-            self.nodes.get_mut(&dir).and_then(|n| n.children.take())
-        }
-        .unwrap_or_default();
-        let mut children = Vec::with_capacity(found.len());
-        for (name, is_dir) in found {
-            children.push(self.register(dir, name, is_dir));
-        }
-        for gone in old.into_iter().filter(|id| !children.contains(id)) {
-            self.forget(gone);
-        }
-        if dir == ROOT {
-            self.root_children = Some(children.clone());
-        } else if let Some(node) = self.nodes.get_mut(&dir) {
-            node.children = Some(children.clone());
+        let (children, forgotten) = self.tree.relist(dir, found);
+        for gone in forgotten {
+            self.infos.remove(&gone);
+            self.thumbs.remove(&gone);
         }
         Ok(children)
     }
@@ -342,7 +200,7 @@ impl FolderStore {
     fn walk(&mut self, dir: u32, out: &mut Vec<u32>) -> Result<(), StoreError> {
         for child in self.list(dir)? {
             out.push(child);
-            if self.nodes.get(&child).is_some_and(|n| n.is_dir) {
+            if self.tree.is_dir(child) {
                 self.walk(child, out)?;
             }
         }
@@ -353,34 +211,6 @@ impl FolderStore {
         self.node(handle)?;
         self.path_of(handle.0)
             .ok_or(StoreError::InvalidObjectHandle(handle))
-    }
-
-    /// The folder number of a destination, checked to be a folder of this store.
-    fn dest_dir(&mut self, destination: Destination) -> Result<u32, StoreError> {
-        Self::check_storage(destination.storage)?;
-        match destination.parent {
-            None => Ok(ROOT),
-            Some(h) => match self.node(h) {
-                Ok(n) if n.is_dir => Ok(h.0),
-                _ => Err(StoreError::InvalidParent(h)),
-            },
-        }
-    }
-
-    /// A folder's path, checked again on disk to be a real directory inside the root.
-    fn safe_dir(&self, dir: u32) -> Result<PathBuf, StoreError> {
-        let path = self
-            .path_of(dir)
-            .ok_or(StoreError::InvalidParent(ObjectHandle(dir)))?;
-        let canonical =
-            fs::canonicalize(&path).map_err(|e| StoreError::io("resolving the folder", &e))?;
-        if !canonical.starts_with(&self.root) || !canonical.is_dir() {
-            return Err(StoreError::AccessDenied(format!(
-                "{} leaves the store",
-                path.display()
-            )));
-        }
-        Ok(canonical)
     }
 
     fn make_info(
@@ -423,52 +253,17 @@ impl FolderStore {
             info.thumb_format = ObjectFormatCode::JFIF;
             if let Some(thumb) = media::exif_thumbnail(&head) {
                 info.thumb_compressed_size = u32::try_from(thumb.len()).unwrap_or(u32::MAX);
-                let (tw, th) =
-                    media::image_size(thumb).unwrap_or((render::THUMB_WIDTH, render::THUMB_HEIGHT));
+                let (tw, th) = media::image_size(thumb).unwrap_or((THUMB_WIDTH, THUMB_HEIGHT));
                 info.thumb_pix_width = tw;
                 info.thumb_pix_height = th;
             } else {
                 let cached = self.thumbs.get(&handle.0).map_or(0, |(_, t)| t.len());
                 info.thumb_compressed_size = u32::try_from(cached).unwrap_or(u32::MAX);
-                info.thumb_pix_width = render::THUMB_WIDTH;
-                info.thumb_pix_height = render::THUMB_HEIGHT;
+                info.thumb_pix_width = THUMB_WIDTH;
+                info.thumb_pix_height = THUMB_HEIGHT;
             }
         }
         info
-    }
-
-    fn write_new_file(&mut self, dir: u32, name: &str, data: &[u8]) -> Result<u32, StoreError> {
-        let dir_path = self.safe_dir(dir)?;
-        let target = dir_path.join(name);
-        if fs::symlink_metadata(&target).is_ok() {
-            return Err(StoreError::AlreadyExists(name.to_string()));
-        }
-        let mut tmp = temp_in(&dir_path)?;
-        tmp.write_all(data)
-            .map_err(|e| StoreError::io("writing", &e))?;
-        persist(tmp, &target, name)?;
-        Ok(self.register(dir, name.to_string(), false))
-    }
-
-    fn ensure_folder(&mut self, parent: u32, name: &str) -> Result<u32, StoreError> {
-        if let Some(&id) = self.by_name.get(&(parent, name.to_string()))
-            && self.nodes.get(&id).is_some_and(|n| n.is_dir)
-            && self.path_of(id).is_some_and(|p| p.is_dir())
-        {
-            return Ok(id);
-        }
-        let path = self.safe_dir(parent)?.join(name);
-        match fs::create_dir(&path) {
-            Ok(()) => {}
-            Err(e)
-                if e.kind() == std::io::ErrorKind::AlreadyExists
-                    && path.is_dir()
-                    && !path.is_symlink() => {}
-            Err(e) => return Err(StoreError::io(&format!("creating {}", path.display()), &e)),
-        }
-        let id = self.register(parent, name.to_string(), true);
-        self.attach(parent, id);
-        Ok(id)
     }
 
     fn is_protected(&mut self, handle: ObjectHandle) -> Result<bool, StoreError> {
@@ -484,98 +279,6 @@ fn datetime(t: SystemTime) -> DateTime {
     let mut dt = DateTime::from_unix_seconds(secs);
     dt.zone = None;
     dt
-}
-
-fn read_head(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
-    let mut head = Vec::new();
-    File::open(path)?.take(max).read_to_end(&mut head)?;
-    Ok(head)
-}
-
-fn temp_in(dir: &Path) -> Result<NamedTempFile, StoreError> {
-    tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
-        .tempfile_in(dir)
-        .map_err(|e| {
-            StoreError::io(
-                &format!("creating a temporary file in {}", dir.display()),
-                &e,
-            )
-        })
-}
-
-/// Links a finished temporary file to its name; never replaces an existing file.
-fn persist(tmp: NamedTempFile, target: &Path, name: &str) -> Result<(), StoreError> {
-    tmp.as_file()
-        .sync_data()
-        .map_err(|e| StoreError::io("syncing", &e))?;
-    match tmp.persist_noclobber(target) {
-        Ok(_) => Ok(()),
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-            Err(StoreError::AlreadyExists(name.to_string()))
-        }
-        Err(e) => Err(StoreError::io(
-            &format!("storing {}", target.display()),
-            &e.error,
-        )),
-    }
-}
-
-/// Reads a range of a file in chunks.
-struct FileSource {
-    file: File,
-    remaining: u64,
-    total: u64,
-}
-
-impl DataSource for FileSource {
-    fn len(&self) -> u64 {
-        self.total
-    }
-
-    fn read_chunk(&mut self, max: usize) -> Result<Bytes, StoreError> {
-        let n = usize::try_from(self.remaining)
-            .unwrap_or(usize::MAX)
-            .min(max);
-        let mut buf = BytesMut::zeroed(n);
-        let mut filled = 0;
-        while filled < n {
-            match self.file.read(&mut buf[filled..]) {
-                Ok(0) => {
-                    return Err(StoreError::Io(
-                        "the file shrank while it was being read".into(),
-                    ));
-                }
-                Ok(k) => filled += k,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(StoreError::io("reading", &e)),
-            }
-        }
-        self.remaining -= n as u64;
-        Ok(buf.freeze())
-    }
-}
-
-/// SendObject data going into a temporary file next to its final name.
-struct FolderUpload {
-    tmp: NamedTempFile,
-    target: PathBuf,
-    name: String,
-    handle: ObjectHandle,
-}
-
-impl Upload for FolderUpload {
-    fn write(&mut self, chunk: &[u8]) -> Result<(), StoreError> {
-        self.tmp.write_all(chunk).map_err(|e| match e.kind() {
-            std::io::ErrorKind::StorageFull => StoreError::Full,
-            _ => StoreError::io("writing the upload", &e),
-        })
-    }
-
-    fn commit(self: Box<Self>) -> Result<ObjectHandle, StoreError> {
-        persist(self.tmp, &self.target, &self.name)?;
-        Ok(self.handle)
-    }
 }
 
 impl ObjectStore for FolderStore {
@@ -635,7 +338,7 @@ impl ObjectStore for FolderStore {
         let mut out = Vec::new();
         for id in ids {
             let handle = ObjectHandle(id);
-            let f = if self.nodes.get(&id).is_some_and(|n| n.is_dir) {
+            let f = if self.tree.is_dir(id) {
                 ObjectFormatCode::ASSOCIATION
             } else {
                 match self.object_info(handle) {
@@ -656,7 +359,7 @@ impl ObjectStore for FolderStore {
             .path_of(handle.0)
             .ok_or(StoreError::InvalidObjectHandle(handle))?;
         let Ok(meta) = fs::metadata(&path) else {
-            self.detach(node.parent, handle.0);
+            self.tree.detach(node.parent, handle.0);
             self.forget(handle.0);
             return Err(StoreError::InvalidObjectHandle(handle));
         };
@@ -751,7 +454,7 @@ impl ObjectStore for FolderStore {
             fs::remove_file(&path)
         };
         result.map_err(|e| StoreError::io(&format!("deleting {}", path.display()), &e))?;
-        self.detach(node.parent, handle.0);
+        self.tree.detach(node.parent, handle.0);
         self.forget(handle.0);
         Ok(())
     }
@@ -778,8 +481,8 @@ impl ObjectStore for FolderStore {
         if is_folder(&info) {
             fs::create_dir(&target)
                 .map_err(|e| StoreError::io(&format!("creating {}", target.display()), &e))?;
-            let id = self.register(dir, name, true);
-            self.attach(dir, id);
+            let id = self.tree.register(dir, name, true);
+            self.tree.attach(dir, id);
             return Ok(PendingObject {
                 handle: ObjectHandle(id),
                 destination,
@@ -792,14 +495,7 @@ impl ObjectStore for FolderStore {
             return Err(StoreError::Full);
         }
         // A previous reservation of the same name is replaced.
-        if let Some(&old) = self.by_name.get(&(dir, name.clone()))
-            && self.reserved.remove(&old).is_some()
-        {
-            self.by_name.remove(&(dir, name.clone()));
-        }
-        let id = self.allocate();
-        self.by_name.insert((dir, name.clone()), id);
-        self.reserved.insert(id, (dir, name));
+        let id = self.tree.reserve(dir, name);
         Ok(PendingObject {
             handle: ObjectHandle(id),
             destination,
@@ -810,9 +506,9 @@ impl ObjectStore for FolderStore {
     fn begin_upload(&mut self, pending: &PendingObject) -> Result<Box<dyn Upload>, StoreError> {
         self.check_writable()?;
         let (dir, name) = self
-            .reserved
-            .get(&pending.handle.0)
-            .cloned()
+            .tree
+            .reservation(pending.handle.0)
+            .map(|(dir, name)| (dir, name.to_string()))
             .ok_or(StoreError::InvalidObjectHandle(pending.handle))?;
         let dir_path = self.safe_dir(dir)?;
         let tmp = temp_in(&dir_path)?;
@@ -835,7 +531,7 @@ impl ObjectStore for FolderStore {
         self.check_writable()?;
         check_file_name(name)?;
         let mut dir = ROOT;
-        if self.root_children.is_none() {
+        if !self.tree.is_listed(ROOT) {
             self.list(ROOT)?;
         }
         for part in folder {
@@ -843,7 +539,7 @@ impl ObjectStore for FolderStore {
             dir = self.ensure_folder(dir, part)?;
         }
         let id = self.write_new_file(dir, name, &data)?;
-        self.attach(dir, id);
+        self.tree.attach(dir, id);
         Ok(ObjectHandle(id))
     }
 
@@ -882,12 +578,8 @@ impl ObjectStore for FolderStore {
         let node = self.node(handle)?.clone();
         let dir = self.dest_dir(destination)?;
         // A folder cannot move into itself or below.
-        let mut cur = dir;
-        while cur != ROOT {
-            if cur == handle.0 {
-                return Err(StoreError::InvalidParent(ObjectHandle(dir)));
-            }
-            cur = self.nodes.get(&cur).map_or(ROOT, |n| n.parent);
+        if self.tree.is_within(dir, handle.0) {
+            return Err(StoreError::InvalidParent(ObjectHandle(dir)));
         }
         let from = self.object_path(handle)?;
         let to = self.safe_dir(dir)?.join(&node.name);
@@ -895,13 +587,7 @@ impl ObjectStore for FolderStore {
             return Err(StoreError::AlreadyExists(node.name));
         }
         fs::rename(&from, &to).map_err(|e| StoreError::io("moving", &e))?;
-        self.detach(node.parent, handle.0);
-        self.by_name.remove(&(node.parent, node.name.clone()));
-        self.by_name.insert((dir, node.name), handle.0);
-        if let Some(n) = self.nodes.get_mut(&handle.0) {
-            n.parent = dir;
-        }
-        self.attach(dir, handle.0);
+        self.tree.move_to(handle.0, dir);
         self.infos.remove(&handle.0);
         Ok(())
     }
@@ -929,8 +615,8 @@ impl ObjectStore for FolderStore {
         let mut src = File::open(&from).map_err(|_| StoreError::InvalidObjectHandle(handle))?;
         std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| StoreError::io("copying", &e))?;
         persist(tmp, &target, &node.name)?;
-        let id = self.register(dir, node.name, false);
-        self.attach(dir, id);
+        let id = self.tree.register(dir, node.name, false);
+        self.tree.attach(dir, id);
         Ok(ObjectHandle(id))
     }
 
@@ -956,12 +642,7 @@ impl ObjectStore for FolderStore {
             return Err(StoreError::AlreadyExists(name.to_string()));
         }
         fs::rename(&from, &to).map_err(|e| StoreError::io("renaming", &e))?;
-        self.by_name.remove(&(node.parent, node.name));
-        self.by_name
-            .insert((node.parent, name.to_string()), handle.0);
-        if let Some(n) = self.nodes.get_mut(&handle.0) {
-            n.name = name.to_string();
-        }
+        self.tree.rename(handle.0, name);
         self.infos.remove(&handle.0);
         Ok(())
     }
@@ -997,13 +678,13 @@ mod tests {
             fs::write(deep.join(format!("IMG_{i:05}.JPG")), b"").unwrap();
         }
         let mut s = FolderStore::open(dir.path(), false).unwrap();
-        assert!(s.nodes.is_empty(), "opening a card visits nothing");
+        assert_eq!(s.tree.len(), 0, "opening a card visits nothing");
         let root = s
             .object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::Root)
             .unwrap();
         assert_eq!(root.len(), 1);
         assert_eq!(
-            s.nodes.len(),
+            s.tree.len(),
             1,
             "listing the root allocates only the root's children"
         );

@@ -10,8 +10,8 @@ use ptp_types::{
     PropForm, PropValue, ProtectionStatus, PtpString, ResponseCode, StorageId, decode_value_exact,
 };
 
-use crate::camera::Context;
-use crate::ops::{self, Handled, MAX_DATASET_LEN};
+use super::common::{Handled, MAX_DATASET_LEN, announce, destination, err, store_err};
+use crate::context::Context;
 use crate::reply::{Reply, Request, Response};
 use crate::store::{self, FormatFilter, ParentFilter};
 
@@ -47,11 +47,6 @@ const COMMON_PROPS: &[P] = &[
 
 /// Extra properties of image objects.
 const IMAGE_PROPS: &[P] = &[P::WIDTH, P::HEIGHT];
-
-/// Whether `code` is an MTP operation handled here.
-pub(crate) fn handles(code: O) -> bool {
-    MTP_OPERATIONS.contains(&code)
-}
 
 fn props_for(format: ObjectFormatCode) -> Vec<P> {
     let mut props = COMMON_PROPS.to_vec();
@@ -139,55 +134,50 @@ fn prop_value(handle: ObjectHandle, info: &ObjectInfo, size: u64, code: P) -> Op
     })
 }
 
+/// The ObjectInfo and full size of an object, from the context's object service.
 fn object(cx: &mut Context<'_>, handle: ObjectHandle) -> Result<(ObjectInfo, u64), ResponseCode> {
-    let info = ops::object_info(cx, handle)?;
-    let size = match cx.memory_object(handle) {
-        Some((_, data)) => data.len() as u64,
-        None => cx
-            .store
-            .object_size(handle)
-            .map_err(|e| e.response_code())?,
-    };
+    let info = cx.object_info(handle)?;
+    let size = cx.object_size(handle)?;
     Ok((info, size))
 }
 
 /// Handles an MTP operation.
-pub(crate) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
+pub(super) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
     match req.code {
         O::GET_OBJECT_PROPS_SUPPORTED => {
             let Some(format) = code16(req.param(0)) else {
-                return ops::err(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
+                return err(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
             };
             let list: Vec<P> = props_for(ObjectFormatCode(format));
             Handled::Reply(Reply::dataset(&list))
         }
         O::GET_OBJECT_PROP_DESC => match code16(req.param(0)).map(P).and_then(prop_desc) {
             Some(desc) => Handled::Reply(Reply::dataset(&desc)),
-            None => ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+            None => err(ResponseCode::INVALID_OBJECT_PROP_CODE),
         },
         O::GET_OBJECT_PROP_VALUE => {
             let handle = ObjectHandle(req.param(0));
             let (info, size) = match object(cx, handle) {
                 Ok(x) => x,
-                Err(code) => return ops::err(code),
+                Err(code) => return err(code),
             };
             match code16(req.param(1))
                 .map(P)
                 .and_then(|p| prop_value(handle, &info, size, p))
             {
                 Some(value) => Handled::Reply(Reply::dataset(&value)),
-                None => ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+                None => err(ResponseCode::INVALID_OBJECT_PROP_CODE),
             }
         }
         O::SET_OBJECT_PROP_VALUE => {
             let handle = ObjectHandle(req.param(0));
             if let Err(code) = object(cx, handle) {
-                return ops::err(code);
+                return err(code);
             }
             match code16(req.param(1)).map(P) {
                 Some(P::OBJECT_FILE_NAME) => Handled::Reply(Reply::receive(MAX_DATASET_LEN)),
-                Some(p) if prop_desc(p).is_some() => ops::err(ResponseCode::ACCESS_DENIED),
-                _ => ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+                Some(p) if prop_desc(p).is_some() => err(ResponseCode::ACCESS_DENIED),
+                _ => err(ResponseCode::INVALID_OBJECT_PROP_CODE),
             }
         }
         O::GET_OBJECT_PROP_LIST => get_prop_list(cx, req),
@@ -196,7 +186,7 @@ pub(crate) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
         }
         O::SEND_OBJECT_PROP_LIST => {
             if cx.store.is_read_only() {
-                ops::err(ResponseCode::STORE_READ_ONLY)
+                err(ResponseCode::STORE_READ_ONLY)
             } else {
                 Handled::Reply(Reply::receive(MAX_DATASET_LEN))
             }
@@ -204,7 +194,7 @@ pub(crate) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
         O::GET_OBJECT_REFERENCES => {
             let handle = ObjectHandle(req.param(0));
             if let Err(code) = object(cx, handle) {
-                return ops::err(code);
+                return err(code);
             }
             let refs: Vec<u32> = cx
                 .state
@@ -214,7 +204,7 @@ pub(crate) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
                 .unwrap_or_default();
             Handled::Reply(Reply::dataset(&refs))
         }
-        _ => ops::err(ResponseCode::OPERATION_NOT_SUPPORTED),
+        _ => err(ResponseCode::OPERATION_NOT_SUPPORTED),
     }
 }
 
@@ -231,17 +221,17 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
     );
     let prop = match prop {
         0xFFFF_FFFF => None,
-        0 => return ops::err(ResponseCode::SPECIFICATION_BY_GROUP_UNSUPPORTED),
+        0 => return err(ResponseCode::SPECIFICATION_BY_GROUP_UNSUPPORTED),
         p => match code16(p).map(P).filter(|p| prop_desc(*p).is_some()) {
             Some(p) => Some(p),
-            None => return ops::err(ResponseCode::INVALID_OBJECT_PROP_CODE),
+            None => return err(ResponseCode::INVALID_OBJECT_PROP_CODE),
         },
     };
     if prop.is_none() && group != 0 {
-        return ops::err(ResponseCode::SPECIFICATION_BY_GROUP_UNSUPPORTED);
+        return err(ResponseCode::SPECIFICATION_BY_GROUP_UNSUPPORTED);
     }
     let Some(format) = FormatFilter::from_param(format) else {
-        return ops::err(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
+        return err(ResponseCode::INVALID_OBJECT_FORMAT_CODE);
     };
     let objects: Vec<ObjectHandle> = match (handle, depth) {
         (0xFFFF_FFFF, _) | (0, 0xFFFF_FFFF) => {
@@ -250,7 +240,7 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
                 .object_handles(StorageId::ALL, format, ParentFilter::Any)
             {
                 Ok(list) => list,
-                Err(e) => return ops::store_err(&e),
+                Err(e) => return store_err(&e),
             }
         }
         (0, 1) => match cx
@@ -258,7 +248,7 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
             .object_handles(StorageId::ALL, format, ParentFilter::Root)
         {
             Ok(list) => list,
-            Err(e) => return ops::store_err(&e),
+            Err(e) => return store_err(&e),
         },
         (h, 0) if h != 0 => vec![ObjectHandle(h)],
         (h, 1) if h != 0 => {
@@ -267,10 +257,10 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
                 .object_handles(StorageId::ALL, format, ParentFilter::In(ObjectHandle(h)))
             {
                 Ok(list) => list,
-                Err(e) => return ops::store_err(&e),
+                Err(e) => return store_err(&e),
             }
         }
-        _ => return ops::err(ResponseCode::SPECIFICATION_BY_DEPTH_UNSUPPORTED),
+        _ => return err(ResponseCode::SPECIFICATION_BY_DEPTH_UNSUPPORTED),
     };
     let mut list = ObjectPropList::default();
     for handle in objects {
@@ -278,7 +268,7 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
             Ok(x) => x,
             // Vanished while listing: leave it out, as a card reader would.
             Err(_) if handle.0 != req.param(0) => continue,
-            Err(code) => return ops::err(code),
+            Err(code) => return err(code),
         };
         if format != FormatFilter::Any && !format.matches(info.object_format) {
             continue;
@@ -298,7 +288,7 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
 }
 
 /// Receives the data phase of an MTP operation.
-pub(crate) fn handle_data(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Response {
+pub(super) fn handle_data(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Response {
     match req.code {
         O::SET_OBJECT_PROP_VALUE => {
             let Ok(PropValue::Str(name)) = decode_value_exact(data, DataTypeCode::STR) else {
@@ -386,7 +376,7 @@ fn send_object_prop_list(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Re
             params: [0].into(),
         };
     };
-    let dest = match ops::destination(cx, req.param(0), req.param(1)) {
+    let dest = match destination(cx, req.param(0), req.param(1)) {
         Ok(d) => d,
         Err(code) => return Response::code(code),
     };
@@ -403,14 +393,5 @@ fn send_object_prop_list(cx: &mut Context<'_>, req: &Request, data: &[u8]) -> Re
         filename,
         ..ObjectInfo::default()
     };
-    match cx.store.prepare(dest, info) {
-        Ok(pending) => {
-            let parent = pending.destination.parent.map_or(0, |h| h.0);
-            let params = [pending.destination.storage.0, parent, pending.handle.0];
-            let folder = store::is_folder(&pending.info);
-            cx.state.pending_upload = if folder { None } else { Some(pending) };
-            Response::ok_with(params)
-        }
-        Err(e) => Response::code(e.response_code()),
-    }
+    announce(cx, dest, info, 0)
 }

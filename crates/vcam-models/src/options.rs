@@ -1,0 +1,316 @@
+//! [`CameraOptions`]: what one camera is made of, and [`CameraOptions::build`], which puts it
+//! together.
+
+use std::num::ParseIntError;
+use std::path::PathBuf;
+
+use vcam_core::frames::{FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames};
+use vcam_core::{Responder, StoreError, SyntheticFrames};
+
+use crate::{DEFAULT_MODEL, UnknownModel, lookup, open_card};
+
+/// The live view frame size of the synthetic source when none is given.
+pub const DEFAULT_LIVEVIEW_SIZE: (u32, u32) = (640, 480);
+/// The live view frame rate when none is given.
+pub const DEFAULT_LIVEVIEW_FPS: u32 = 30;
+
+/// How to build one camera: the model, its memory card and its live view.
+///
+/// [`Default`] is the generic camera on the built-in sample card with a 640x480, 30 fps test
+/// pattern, as every binary starts without options. With the `cli` feature this is a
+/// `clap::Args` to `#[command(flatten)]` into a binary's arguments: `[MODEL] [--fs DIR]
+/// [--read-only] [--liveview-size WxH] [--liveview-fps FPS] [--liveview-jpegs DIR |
+/// --liveview-mjpeg FILE]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
+/// variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct CameraOptions {
+    /// Camera model (see --list-models).
+    #[cfg_attr(feature = "cli", arg(default_value = DEFAULT_MODEL))]
+    pub model: String,
+    /// Serve this folder as the memory card (default: a built-in sample card).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "DIR"))]
+    pub fs: Option<PathBuf>,
+    /// Refuse every write to the card (StoreReadOnly).
+    #[cfg_attr(feature = "cli", arg(long))]
+    pub read_only: bool,
+    #[allow(missing_docs)] // Documented on the type; a doc comment here would become help text.
+    #[cfg_attr(feature = "cli", command(flatten))]
+    pub liveview: LiveviewOptions,
+}
+
+/// Where live view frames come from: a synthetic test pattern of a given size (the default),
+/// the JPEG files of a folder, or a Motion JPEG file, played at a given rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "cli", derive(clap::Args))]
+#[non_exhaustive]
+pub struct LiveviewOptions {
+    /// Live view frame size of the synthetic source, WIDTHxHEIGHT.
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            id = "liveview_size",
+            long = "liveview-size",
+            value_name = "WxH",
+            default_value = "640x480",
+            value_parser = parse_size
+        )
+    )]
+    pub size: (u32, u32),
+    /// Live view frames per second.
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            id = "liveview_fps",
+            long = "liveview-fps",
+            value_name = "FPS",
+            default_value_t = DEFAULT_LIVEVIEW_FPS
+        )
+    )]
+    pub fps: u32,
+    /// Play the JPEG files of this folder as live view instead of the test pattern.
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            id = "liveview_jpegs",
+            long = "liveview-jpegs",
+            value_name = "DIR",
+            conflicts_with = "liveview_mjpeg"
+        )
+    )]
+    pub jpegs: Option<PathBuf>,
+    /// Play this Motion JPEG file as live view instead of the test pattern.
+    #[cfg_attr(
+        feature = "cli",
+        arg(id = "liveview_mjpeg", long = "liveview-mjpeg", value_name = "FILE")
+    )]
+    pub mjpeg: Option<PathBuf>,
+}
+
+impl Default for CameraOptions {
+    fn default() -> Self {
+        Self::new(DEFAULT_MODEL)
+    }
+}
+
+impl Default for LiveviewOptions {
+    fn default() -> Self {
+        Self {
+            size: DEFAULT_LIVEVIEW_SIZE,
+            fps: DEFAULT_LIVEVIEW_FPS,
+            jpegs: None,
+            mjpeg: None,
+        }
+    }
+}
+
+/// Why a camera could not be built. Each variant names the option that failed and, for a
+/// file or folder, its path; the underlying error is the [`source`](std::error::Error::source).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// No model has the name given.
+    #[error(transparent)]
+    UnknownModel(#[from] UnknownModel),
+    /// The card folder (`--fs`, `VCAM_FS`) cannot be served.
+    #[error("card folder {}", path.display())]
+    Card {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: StoreError,
+    },
+    /// The built-in sample card cannot be written.
+    #[error("creating the sample card")]
+    SampleCard(#[source] StoreError),
+    /// The live view JPEG folder (`--liveview-jpegs`) cannot be played.
+    #[error("live view JPEG folder {}", path.display())]
+    LiveviewJpegs {
+        /// The folder.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: FrameError,
+    },
+    /// The live view Motion JPEG file (`--liveview-mjpeg`) cannot be played.
+    #[error("live view MJPEG file {}", path.display())]
+    LiveviewMjpeg {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: FrameError,
+    },
+    /// Both a JPEG folder and an MJPEG file were given as the live view.
+    #[error("two live view sources given (a JPEG folder and an MJPEG file); choose one")]
+    LiveviewConflict,
+}
+
+impl CameraOptions {
+    /// The options of a `model` camera, everything else as [`Default`].
+    #[must_use]
+    pub fn new(model: impl Into<String>) -> Self {
+        Self {
+            model: model.into(),
+            fs: None,
+            read_only: false,
+            liveview: LiveviewOptions::default(),
+        }
+    }
+
+    /// Builds the camera: the model and its vendor extension from the registry, the card
+    /// ([`open_card`]), the live view source ([`LiveviewOptions::frame_source`]), all handed
+    /// to [`Responder::new`].
+    ///
+    /// # Errors
+    /// An unknown model, a card folder that cannot be opened (or a sample card that cannot be
+    /// written), a live view file or folder that cannot be played.
+    pub fn build(&self) -> Result<Responder, BuildError> {
+        let (model, vendor) = lookup(&self.model)?.build();
+        if self.fs.is_none() && self.read_only {
+            tracing::info!(
+                "read-only applies to a card folder; the built-in sample card is writable"
+            );
+        }
+        let store = open_card(&model, self.fs.as_deref(), self.read_only)?;
+        let frames = self.liveview.frame_source()?;
+        Ok(Responder::new(model, vendor, store, frames))
+    }
+}
+
+impl LiveviewOptions {
+    /// The frame source these options describe.
+    ///
+    /// # Errors
+    /// The JPEG folder or MJPEG file cannot be read, or both were given.
+    pub fn frame_source(&self) -> Result<Box<dyn FrameSource>, BuildError> {
+        Ok(match (&self.jpegs, &self.mjpeg) {
+            (Some(_), Some(_)) => return Err(BuildError::LiveviewConflict),
+            (Some(dir), None) => {
+                Box::new(JpegFolderFrames::load(dir, self.fps).map_err(|source| {
+                    BuildError::LiveviewJpegs {
+                        path: dir.clone(),
+                        source,
+                    }
+                })?)
+            }
+            (None, Some(file)) => {
+                Box::new(MjpegFileFrames::load(file, self.fps).map_err(|source| {
+                    BuildError::LiveviewMjpeg {
+                        path: file.clone(),
+                        source,
+                    }
+                })?)
+            }
+            (None, None) => {
+                let (w, h) = self.size;
+                Box::new(SyntheticFrames::new(w, h, self.fps))
+            }
+        })
+    }
+}
+
+/// Why a live view size is not acceptable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SizeError {
+    /// Not of the form `WIDTHxHEIGHT`.
+    #[error("expected WIDTHxHEIGHT, for example 640x480")]
+    Format,
+    /// The width is not a number.
+    #[error("width: {0}")]
+    Width(ParseIntError),
+    /// The height is not a number.
+    #[error("height: {0}")]
+    Height(ParseIntError),
+    /// A side is outside 16 to 8192 pixels.
+    #[error("each side must be between 16 and 8192 pixels")]
+    Range,
+}
+
+/// Parses a live view size `WIDTHxHEIGHT` (for example `640x480`); each side 16 to 8192. It is
+/// the `--liveview-size` value parser and reads `VCAM_LIVEVIEW_SIZE`.
+///
+/// # Errors
+/// [`SizeError`] says what is wrong with `s`.
+pub fn parse_size(s: &str) -> Result<(u32, u32), SizeError> {
+    let (w, h) = s.split_once(['x', 'X']).ok_or(SizeError::Format)?;
+    let w: u32 = w.trim().parse().map_err(SizeError::Width)?;
+    let h: u32 = h.trim().parse().map_err(SizeError::Height)?;
+    if !(16..=8192).contains(&w) || !(16..=8192).contains(&h) {
+        return Err(SizeError::Range);
+    }
+    Ok((w, h))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::error::Error;
+
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_are_bounded() {
+        assert_eq!(parse_size("640x480"), Ok((640, 480)));
+        assert_eq!(parse_size(" 1920 X 1080 "), Ok((1920, 1080)));
+        assert_eq!(parse_size("640"), Err(SizeError::Format));
+        assert!(matches!(parse_size("ax480"), Err(SizeError::Width(_))));
+        assert!(matches!(parse_size("640x"), Err(SizeError::Height(_))));
+        assert_eq!(parse_size("8x8"), Err(SizeError::Range));
+        assert_eq!(parse_size("8193x16"), Err(SizeError::Range));
+    }
+
+    #[test]
+    fn errors_name_the_option_and_the_path() {
+        let mut options = CameraOptions::new("nonesuch");
+        assert!(matches!(
+            options.build(),
+            Err(BuildError::UnknownModel(UnknownModel(name))) if name == "nonesuch"
+        ));
+        options.model = "generic".into();
+        options.fs = Some("/nonexistent/vcam-card".into());
+        let Err(err) = options.build() else {
+            panic!("a missing card folder builds");
+        };
+        assert_eq!(err.to_string(), "card folder /nonexistent/vcam-card");
+        assert!(
+            err.source()
+                .is_some_and(|s| s.to_string().contains("No such file"))
+        );
+        options.fs = None;
+        options.liveview.mjpeg = Some("/nonexistent/live.mjpeg".into());
+        let Err(err) = options.build() else {
+            panic!("a missing MJPEG file builds");
+        };
+        assert_eq!(
+            err.to_string(),
+            "live view MJPEG file /nonexistent/live.mjpeg"
+        );
+        options.liveview.jpegs = Some("/nonexistent".into());
+        assert!(matches!(options.build(), Err(BuildError::LiveviewConflict)));
+    }
+
+    #[test]
+    fn a_card_folder_is_served_read_only_when_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = CameraOptions::new("mtp_camera");
+        options.fs = Some(dir.path().to_path_buf());
+        options.read_only = true;
+        options.liveview.size = (320, 240);
+        let camera = options.build().unwrap();
+        assert_eq!(camera.model().id, "mtp_camera");
+        let (model, _) = lookup("mtp_camera").unwrap().build();
+        assert!(
+            open_card(&model, options.fs.as_deref(), true)
+                .unwrap()
+                .is_read_only()
+        );
+        assert!(
+            !open_card(&model, options.fs.as_deref(), false)
+                .unwrap()
+                .is_read_only()
+        );
+    }
+}
