@@ -25,6 +25,7 @@ use crate::guest::Guest;
 use crate::scenarios::{SCENARIOS, Scenario};
 use crate::server::{Artifacts, VcamProcess};
 use crate::tools::{Env, Run, create_dir, shell_quote, tempdir};
+use Feature::{BulbTime, Capture, Eos, Movie, MovieRecord, Mtp, Preview, Thumbnail};
 
 /// How clients reach the camera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -179,6 +180,35 @@ impl Model {
     }
 }
 
+/// The bodies vcam makes up (generic, MTP): pictures in DCIM/100VCAM, 1600x1200 captures,
+/// 640x480 live view, settings by value.
+const VCAM_BODY: Model = Model {
+    capture_folder: "DCIM/100VCAM",
+    capture_size: Some((1600, 1200)),
+    preview_size: Some((640, 480)),
+    set_option: "--set-config-value",
+    ..Model::BASE
+};
+
+/// A capture started by the initiator shows as a new file.
+const TRIGGER_CAPTURE: EventCheck = EventCheck {
+    args: &["--trigger-capture", "--wait-event=FILEADDED"],
+    expect: &["FILEADDED"],
+};
+
+/// An EOS body reports an ISO change in its GetEvent stream (property 0xD103).
+const EOS_ISO_CHANGE: &[EventCheck] = &[EventCheck {
+    args: &["--set-config", "iso=400", "--wait-event=\"iso\" to \"400\""],
+    expect: &["d103 changed", "\"iso\" to \"400\""],
+}];
+
+/// Canon EOS bodies: pictures in DCIM/100CANON, ISO changes in the GetEvent stream.
+const EOS_BODY: Model = Model {
+    capture_folder: "DCIM/100CANON",
+    events: EOS_ISO_CHANGE,
+    ..Model::BASE
+};
+
 /// The models of the matrix.
 pub static MODELS: &[Model] = &[
     Model {
@@ -191,16 +221,12 @@ pub static MODELS: &[Model] = &[
             "Storage Type: Removable RAM",
             "Video: dss: 36",
         ],
-        capture_folder: "DCIM/100VCAM",
-        capture_size: Some((1600, 1200)),
-        preview_size: Some((640, 480)),
         widgets: &[
             "/main/imgsettings/iso",
             "/main/imgsettings/whitebalance",
             "/main/capturesettings/f-number",
             "/main/capturesettings/shutterspeed",
         ],
-        set_option: "--set-config-value",
         settings: &[
             Setting {
                 name: "iso",
@@ -227,15 +253,12 @@ pub static MODELS: &[Model] = &[
                 ],
                 expect: &["PTP Property 500f changed"],
             },
-            EventCheck {
-                args: &["--trigger-capture", "--wait-event=FILEADDED"],
-                expect: &["FILEADDED"],
-            },
+            TRIGGER_CAPTURE,
         ],
         // No movie: gphoto2 --capture-movie stops after one frame of a generic PTP 1.1
         // stream ("Unhandled MIME type 'unknown/unknown'").
-        features: &[Feature::Capture, Feature::Thumbnail, Feature::Preview],
-        ..Model::BASE
+        features: &[Capture, Thumbnail, Preview],
+        ..VCAM_BODY
     },
     Model {
         id: "mtp_camera",
@@ -245,33 +268,20 @@ pub static MODELS: &[Model] = &[
             "Model: MTP Camera",
             "Vendor Extension Description: microsoft.com: 1.0",
         ],
-        capture_folder: "DCIM/100VCAM",
-        capture_size: Some((1600, 1200)),
-        preview_size: Some((640, 480)),
         widgets: &["/main/imgsettings/iso"],
-        set_option: "--set-config-value",
         settings: &[Setting {
             name: "iso",
             value: "800",
             refused: &[("801", None)],
         }],
-        events: &[EventCheck {
-            args: &["--trigger-capture", "--wait-event=FILEADDED"],
-            expect: &["FILEADDED"],
-        }],
-        features: &[
-            Feature::Capture,
-            Feature::Thumbnail,
-            Feature::Preview,
-            Feature::Mtp,
-        ],
-        ..Model::BASE
+        events: &[TRIGGER_CAPTURE],
+        features: &[Capture, Thumbnail, Preview, Mtp],
+        ..VCAM_BODY
     },
     Model {
         id: "canon_1300d",
         usb_name: "Canon EOS 1300D",
         summary: &["Model: Canon EOS 1300D", "Manufacturer: Canon Inc."],
-        capture_folder: "DCIM/100CANON",
         widgets: &[
             "/iso",
             "/aperture",
@@ -294,18 +304,8 @@ pub static MODELS: &[Model] = &[
             // _put_Genericu16Table falls back) and the camera refuses it.
             refused: &[("123", None), ("25600", Some("0x201c"))],
         }],
-        events: &[EventCheck {
-            args: &["--set-config", "iso=400", "--wait-event=\"iso\" to \"400\""],
-            expect: &["d103 changed", "\"iso\" to \"400\""],
-        }],
-        features: &[
-            Feature::Capture,
-            Feature::Eos,
-            Feature::Preview,
-            Feature::Movie,
-            Feature::Thumbnail,
-        ],
-        ..Model::BASE
+        features: &[Capture, Eos, Preview, Movie, Thumbnail],
+        ..EOS_BODY
     },
     Model {
         id: "canon_6d",
@@ -316,7 +316,6 @@ pub static MODELS: &[Model] = &[
             "Display Formats: Association/Directory, Script, DPOF, MS AVI, MS Wave, JPEG, CRW, \
              Unknown(b103), Unknown(bf02), Defined Type, Unknown(b104), Unknown(b105)",
         ],
-        capture_folder: "DCIM/100CANON",
         widgets: &[
             "/iso",
             "/imageformat",
@@ -331,20 +330,16 @@ pub static MODELS: &[Model] = &[
         }],
         // The 35 image formats of the real body.
         shows: &[("imageformat", &["Current: Large Fine JPEG", "Choice: 34 "])],
-        events: &[EventCheck {
-            args: &["--set-config", "iso=400", "--wait-event=\"iso\" to \"400\""],
-            expect: &["d103 changed", "\"iso\" to \"400\""],
-        }],
         features: &[
-            Feature::Capture,
-            Feature::Eos,
-            Feature::Preview,
-            Feature::Movie,
-            Feature::Thumbnail,
-            Feature::MovieRecord,
-            Feature::BulbTime,
+            Capture,
+            Eos,
+            Preview,
+            Movie,
+            Thumbnail,
+            MovieRecord,
+            BulbTime,
         ],
-        ..Model::BASE
+        ..EOS_BODY
     },
 ];
 
