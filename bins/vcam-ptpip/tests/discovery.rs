@@ -5,12 +5,10 @@
 //! venv scripts/test.sh creates), plus bash and python3 for requests real clients never send.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::require;
+use vcam_testkit::require;
 
 const SMARTPHONE: &str = "urn:schemas-canon-com:service:ICPO-SmartPhoneEOSSystemService:1";
 const WFT: &str = "urn:schemas-canon-com:service:ICPO-WFTEOSSystemService:1";
@@ -33,8 +31,8 @@ fn upnp_client() -> PathBuf {
 /// vcam-ptpip with ARGS (waiting until it announces), `stop` ends it (ssdp:byebye), and
 /// `$LOG` is its log. Returns stdout and stderr; fails when the script does.
 fn in_netns(script: &str) -> String {
-    require("unshare", "util-linux");
-    require("ip", "iproute2");
+    let _ = require("unshare");
+    let _ = require("ip");
     let dir = tempfile::tempdir().unwrap();
     let card = dir.path().join("card");
     std::fs::create_dir_all(card.join("DCIM/100CANON")).unwrap();
@@ -76,7 +74,7 @@ stop() { kill "$PID"; wait "$PID" || true; }
 
 #[test]
 fn gssdp_discover_finds_the_camera_and_sees_it_leave() {
-    require("gssdp-discover", "gupnp-tools");
+    let _ = require("gssdp-discover");
     let out = in_netns(&format!(
         r#"
 start canon_6d --announce lo --mac 2C:9E:FC:D1:37:BE

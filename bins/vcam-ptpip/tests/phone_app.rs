@@ -8,16 +8,14 @@
 //! namespace (`unshare --net`, loopback with multicast routed to it), where the camera runs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpStream, UdpSocket};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::require;
 use ptp_codec::OperationCode;
 use ptp_initiator::Client;
+use vcam_testkit::require;
 
 const SMARTPHONE: &str = "urn:schemas-canon-com:service:ICPO-SmartPhoneEOSSystemService:1";
 const INSIDE: &str = "VCAM_PHONE_APP_IN_NETNS";
@@ -29,7 +27,7 @@ fn camera_connect_discovers_pairs_and_opens_a_remote_session() {
         phone_app();
         return;
     }
-    require("unshare", "util-linux");
+    let _ = require("unshare");
     let out = Command::new("unshare")
         .arg("--net")
         .arg(std::env::current_exe().unwrap())
@@ -55,7 +53,7 @@ fn camera_connect_discovers_pairs_and_opens_a_remote_session() {
 
 /// Inside the namespace: the camera and the phone app.
 fn phone_app() {
-    require("ip", "iproute2");
+    let _ = require("ip");
     for args in [
         &["link", "set", "lo", "up"][..],
         &["link", "set", "lo", "multicast", "on"],
