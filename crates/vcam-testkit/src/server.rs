@@ -178,6 +178,8 @@ pub struct Artifacts {
     pub vhci: PathBuf,
     /// The libusb drop-in, `libvcam_libusb.so`.
     pub shim: PathBuf,
+    /// The `vcam-fujiwifi` binary.
+    pub fujiwifi: PathBuf,
 }
 
 impl Artifacts {
@@ -190,6 +192,7 @@ impl Artifacts {
             ptpip: built("vcam-ptpip"),
             vhci: built("vcam-vhci"),
             shim: built("libvcam_libusb.so"),
+            fujiwifi: built("vcam-fujiwifi"),
         }
     }
 }
@@ -207,7 +210,7 @@ pub fn built(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.is_file(),
-        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb` \
+        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi -p vcam-libusb` \
          (./scripts/test.sh does)",
         path.display()
     );

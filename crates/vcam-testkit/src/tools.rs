@@ -182,6 +182,22 @@ impl Env {
         )
     }
 
+    /// gphoto2 reaching a Fujifilm WiFi body whose command port is `port` on 127.0.0.1:
+    /// libgphoto2's "Fuji X (WLAN)" with the event port `port + 1` (and so the live view port
+    /// `port + 2`; `camlibs/ptp2/fujiptpip.c`).
+    #[must_use]
+    pub fn gphoto2_fuji_wifi(self, port: u16) -> Self {
+        self.leading_args(
+            "gphoto2",
+            &[
+                "--camera",
+                "Fuji X (WLAN)",
+                "--port",
+                &format!("ptpip:127.0.0.1:{port}:{}", port.wrapping_add(1)),
+            ],
+        )
+    }
+
     /// Switches to a new, empty working folder `name` beside the first one (each acceptance
     /// scenario starts in its own).
     pub fn new_workdir(&mut self, name: &str) {
