@@ -6,16 +6,17 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use ptp_codec::{ContainerRepr, OperationCode, Params};
+use ptp_codec::OperationCode;
+use transport_fujiwifi::Ports;
 use transport_fujiwifi::init::{INIT_MAGIC, init_request};
-use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer, Ports};
 use vcam_core::frames::JpegFolderFrames;
-use vcam_core::pairing::AcceptPolicy;
+use vcam_core::pairing::{AcceptPolicy, Pairing};
 use vcam_core::{FolderStore, Responder};
+use vcam_testkit::{rss_kib, spawn_fujiwifi, usb};
 
 const FPS: u32 = 1000;
 
@@ -37,41 +38,24 @@ struct Body {
     ports: Ports,
     _card: tempfile::TempDir,
     _frames: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
 }
 
 fn body(w: u32, h: u32) -> (Body, usize) {
     let (frames_dir, frame_len) = frames(w, h);
     let card = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     let (model, fuji) = vcam_fuji::fuji_xh1(vcam_fuji::Face::Wifi);
-    let identity = model.ptpip.clone();
     let camera = Responder::new(
         model,
         fuji,
         Box::new(FolderStore::open(card.path(), false).unwrap()),
         Box::new(JpegFolderFrames::load(frames_dir.path(), FPS).unwrap()),
     );
-    let config = FujiWifiConfig::new(
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        identity,
-        AcceptPolicy::Accept,
-    );
-    let server = runtime
-        .block_on(FujiWifiServer::bind(camera, config))
-        .unwrap();
-    let ports = server.ports();
-    runtime.spawn(server.run());
+    let ports = spawn_fujiwifi(camera, Pairing::new(AcceptPolicy::Accept));
     (
         Body {
             ports,
             _card: card,
             _frames: frames_dir,
-            _runtime: runtime,
         },
         frame_len,
     )
@@ -87,10 +71,7 @@ fn read_packet(s: &mut TcpStream, buf: &mut Vec<u8>) -> usize {
 }
 
 fn command(s: &mut TcpStream, code: OperationCode, tid: u32, params: &[u32]) {
-    let repr = ContainerRepr::command(code, tid, Params::new(params).unwrap());
-    let mut out = vec![0; repr.buffer_len()];
-    let n = repr.emit(&mut out).unwrap();
-    s.write_all(&out[..n]).unwrap();
+    s.write_all(&usb::command(code, tid, params)).unwrap();
     let mut buf = Vec::new();
     // The response (none of these operations sends data).
     read_packet(s, &mut buf);
@@ -109,16 +90,6 @@ fn remote(ports: Ports) -> (TcpStream, TcpStream) {
     command(&mut cmd, OperationCode::INITIATE_OPEN_CAPTURE, 1, &[0, 0]);
     let video = TcpStream::connect((Ipv4Addr::LOCALHOST, ports.liveview)).unwrap();
     (cmd, video)
-}
-
-/// Resident memory of this process, in KiB.
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
 }
 
 fn bench(c: &mut Criterion) {

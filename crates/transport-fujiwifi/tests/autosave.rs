@@ -90,7 +90,12 @@ fn a_pc_registers_the_body_then_imports_its_pictures() {
     let (notify_port, (import_udp, import_tcp), (register_udp, register_tcp)) = pc_ports();
     let config = AutoSaveConfig::new(LOCALHOST.into(), LOCALHOST.into(), notify_port);
     let camera = autosave::Body::new("X-H1", vcam_fuji::model::XH1_SERIAL, body.ports.command);
-    body.spawn(autosave::run(config, camera));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.spawn(autosave::run(config, camera));
 
     // Registration.
     let discover = receive(&register_udp);

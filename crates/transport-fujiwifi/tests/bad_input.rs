@@ -129,24 +129,28 @@ fn the_owner_refuses_or_takes_a_while() {
 /// data phase, GetObject of a card file, CloseSession.
 fn session_script() -> Vec<u8> {
     let mut wire = init_request(APP_GUID, "app", INIT_MAGIC).to_vec();
-    wire.extend(Client::command_bytes(Op::OPEN_SESSION, 0, &[1]));
-    wire.extend(Client::command_bytes(
+    wire.extend(vcam_testkit::usb::command(Op::OPEN_SESSION, 0, &[1]));
+    wire.extend(vcam_testkit::usb::command(
         Op::SET_DEVICE_PROP_VALUE,
         1,
         &[0xDF01],
     ));
-    wire.extend(Client::data_bytes(Op::SET_DEVICE_PROP_VALUE, 1, &[5, 0]));
-    wire.extend(Client::command_bytes(
+    wire.extend(vcam_testkit::usb::data(
+        Op::SET_DEVICE_PROP_VALUE,
+        1,
+        &[5, 0],
+    ));
+    wire.extend(vcam_testkit::usb::command(
         Op::GET_DEVICE_PROP_VALUE,
         2,
         &[0xD212],
     ));
-    wire.extend(Client::command_bytes(
+    wire.extend(vcam_testkit::usb::command(
         Op::GET_OBJECT_HANDLES,
         3,
         &[0xFFFF_FFFF, 0, 0],
     ));
-    wire.extend(Client::command_bytes(Op::CLOSE_SESSION, 4, &[]));
+    wire.extend(vcam_testkit::usb::command(Op::CLOSE_SESSION, 4, &[]));
     wire
 }
 

@@ -7,24 +7,14 @@
 mod common;
 
 use std::io::Write;
-use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use common::{APP_GUID, Client, OK};
 use ptp_codec::OperationCode as Op;
-use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer};
 use vcam_core::frames::JpegFolderFrames;
-use vcam_core::pairing::AcceptPolicy;
+use vcam_core::pairing::{AcceptPolicy, Pairing};
 use vcam_core::{FolderStore, Responder};
-
-fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .unwrap()
-}
+use vcam_testkit::{rss_kib, spawn_fujiwifi};
 
 #[test]
 fn a_stalled_reader_gets_dropped_frames_not_memory() {
@@ -41,29 +31,14 @@ fn a_stalled_reader_gets_dropped_frames_not_memory() {
         frame_len = std::fs::metadata(&path).unwrap().len();
     }
     let card = tempfile::tempdir().unwrap();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
     let (model, fuji) = vcam_fuji::fuji_xh1(vcam_fuji::Face::Wifi);
-    let identity = model.ptpip.clone();
     let camera = Responder::new(
         model,
         fuji,
         Box::new(FolderStore::open(card.path(), false).unwrap()),
         Box::new(JpegFolderFrames::load(frames.path(), 1000).unwrap()),
     );
-    let config = FujiWifiConfig::new(
-        SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-        identity,
-        AcceptPolicy::Accept,
-    );
-    let server = runtime
-        .block_on(FujiWifiServer::bind(camera, config))
-        .unwrap();
-    let ports = server.ports();
-    runtime.spawn(server.run());
+    let ports = spawn_fujiwifi(camera, Pairing::new(AcceptPolicy::Accept));
 
     let mut c = Client::open(ports, APP_GUID, "app");
     assert_eq!(c.run(Op::INITIATE_OPEN_CAPTURE, &[0, 0]).code(), OK);

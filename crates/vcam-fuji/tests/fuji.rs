@@ -4,31 +4,32 @@
 //! object in both of libgphoto2's call orders, the official app's session properties.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use vcam_core::ptp_types::ptp_codec::Params;
 use vcam_core::ptp_types::{
     Decode as _, DeviceInfo, DevicePropCode, DevicePropDesc, Encode as _, EventCode, ObjectInfo,
     OperationCode as Op, PropValue, ResponseCode as Rc,
 };
-use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
+use vcam_core::{FolderStore, Responder, SyntheticFrames};
 use vcam_fuji::Face;
 use vcam_fuji::codes::{ec, op, prop};
 use vcam_fuji::records::{CatalogueEntry, EventList, PropCatalogue};
+use vcam_testkit::cam::Cam;
 
 const FIXTURE: &[u8] = include_bytes!("fixtures/xh1_device_info.bin");
 const LIVEVIEW: u32 = 0x8000_0001;
 
-struct Cam {
-    r: Responder,
-    tid: u32,
-    _dir: tempfile::TempDir,
+/// An X-H1 on `face` with two pictures on its card, session open, its clock moving 40 ms per
+/// transaction (so live view frames change), driven in memory by vcam-testkit's `Cam`.
+struct Fuji {
+    cam: Cam,
+    _card: tempfile::TempDir,
 }
 
-impl Cam {
+impl Fuji {
     fn new(face: Face) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let dcim = dir.path().join("DCIM/100_FUJI");
+        let card = tempfile::tempdir().unwrap();
+        let dcim = card.path().join("DCIM/100_FUJI");
         std::fs::create_dir_all(&dcim).unwrap();
         let mut canvas = vcam_core::render::Canvas::new(64, 48);
         canvas.pattern(3, 0);
@@ -36,67 +37,28 @@ impl Cam {
             std::fs::write(dcim.join(name), canvas.encode_jpeg(80, None).unwrap()).unwrap();
         }
         let (model, fuji) = vcam_fuji::fuji_xh1(face);
-        let store = FolderStore::open(dir.path(), false).unwrap();
-        let r = Responder::new(
+        let store = FolderStore::open(card.path(), false).unwrap();
+        let responder = Responder::new(
             model,
             fuji,
             Box::new(store),
             Box::new(SyntheticFrames::new(320, 240, 30)),
         );
-        let mut cam = Self {
-            r,
-            tid: 0,
-            _dir: dir,
-        };
-        assert_eq!(cam.run(Op::OPEN_SESSION, &[1], None).0, Rc::OK);
-        cam
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::UNIX_EPOCH
-            + Duration::from_secs(1_800_000_000)
-            + Duration::from_millis(u64::from(self.tid) * 40)
+        let mut cam = Cam::open(responder);
+        cam.tick = Duration::from_millis(40);
+        Self { cam, _card: card }
     }
 
     fn run(&mut self, code: Op, params: &[u32], data: Option<&[u8]>) -> (Rc, Vec<u32>, Vec<u8>) {
-        let tid = if code == Op::OPEN_SESSION {
-            0
-        } else {
-            self.tid + 1
+        let a = match data {
+            Some(d) => self.cam.send(code, params, d),
+            None => self.cam.run(code, params),
         };
-        self.tid += 1;
-        let now = self.now();
-        let hint = if data.is_some() {
-            DataHint::DataOut
-        } else {
-            DataHint::NoDataOut
-        };
-        self.r.handle_request(
-            now,
-            Request::new(code, tid, Params::new(params).unwrap()),
-            hint,
-        );
-        if let Some(d) = data {
-            self.r.handle_data_start(now, tid, Some(d.len() as u64));
-            self.r.handle_data(now, d);
-            self.r.handle_data_end(now);
-        }
-        let mut out = Vec::new();
-        while let Some(o) = self.r.poll_output() {
-            match o {
-                Output::Data { bytes, .. } => out.extend_from_slice(&bytes),
-                Output::DataStart { .. } => {}
-                Output::Response {
-                    code,
-                    params,
-                    transaction_id,
-                } => {
-                    assert_eq!(transaction_id, tid);
-                    return (code, params.as_slice().to_vec(), out);
-                }
-            }
-        }
-        panic!("no response to {code:?}");
+        (a.code, a.params, a.data)
+    }
+
+    fn tid(&self) -> u32 {
+        self.cam.tid
     }
 
     fn get(&mut self, code: DevicePropCode) -> (Rc, Vec<u8>) {
@@ -121,7 +83,9 @@ impl Cam {
     }
 
     fn queued_events(&mut self) -> Vec<(u16, u32, Vec<u32>)> {
-        std::iter::from_fn(|| self.r.poll_event())
+        self.cam
+            .events()
+            .into_iter()
             .map(|e| (e.code.0, e.transaction_id, e.params.as_slice().to_vec()))
             .collect()
     }
@@ -129,7 +93,7 @@ impl Cam {
 
 #[test]
 fn usb_device_info_is_the_real_bodys_byte_for_byte() {
-    let mut cam = Cam::new(Face::Usb);
+    let mut cam = Fuji::new(Face::Usb);
     let (rc, _, data) = cam.run(Op::GET_DEVICE_INFO, &[], None);
     assert_eq!(rc, Rc::OK);
     // The fixture is the whole container: 12-byte header (length, type 2, code 0x1001).
@@ -142,7 +106,7 @@ fn usb_device_info_is_the_real_bodys_byte_for_byte() {
 
 #[test]
 fn wifi_device_info_says_fujifilm_and_adds_the_remote_operations() {
-    let mut cam = Cam::new(Face::Wifi);
+    let mut cam = Fuji::new(Face::Wifi);
     let (rc, _, data) = cam.run(Op::GET_DEVICE_INFO, &[], None);
     assert_eq!(rc, Rc::OK);
     let info = DeviceInfo::decode_exact(&data).unwrap();
@@ -155,7 +119,7 @@ fn wifi_device_info_says_fujifilm_and_adds_the_remote_operations() {
 
 #[test]
 fn properties_validate_and_unknown_ones_are_answered_per_face() {
-    let mut usb = Cam::new(Face::Usb);
+    let mut usb = Fuji::new(Face::Usb);
     // Listed but not described by the body (libgphoto2's dump: "error 200a on query").
     let (rc, _, _) = usb.run(Op::GET_DEVICE_PROP_DESC, &[0x5001], None);
     assert_eq!(rc, Rc::DEVICE_PROP_NOT_SUPPORTED);
@@ -186,7 +150,7 @@ fn properties_validate_and_unknown_ones_are_answered_per_face() {
     let desc = DevicePropDesc::decode_exact(&desc).unwrap();
     assert_eq!(desc.current, PropValue::UInt16(4));
 
-    let mut wifi = Cam::new(Face::Wifi);
+    let mut wifi = Fuji::new(Face::Wifi);
     // Unknown properties: an empty data phase and OK (DF23 on this body, DF26 on all).
     for code in [0xDF23, 0xDF26, 0xD235] {
         assert_eq!(
@@ -203,7 +167,7 @@ fn properties_validate_and_unknown_ones_are_answered_per_face() {
 
 #[test]
 fn the_event_list_reports_each_change_once() {
-    let mut cam = Cam::new(Face::Usb);
+    let mut cam = Fuji::new(Face::Usb);
     assert_eq!(cam.events_list(), []);
     assert_eq!(cam.set(prop::FILM_SIMULATION, &2u16.to_le_bytes()), Rc::OK);
     assert_eq!(cam.set(prop::FILM_SIMULATION, &3u16.to_le_bytes()), Rc::OK);
@@ -224,7 +188,7 @@ fn the_event_list_reports_each_change_once() {
 
 #[test]
 fn usb_capture_focuses_then_shoots_as_libgphoto2_drives_it() {
-    let mut cam = Cam::new(Face::Usb);
+    let mut cam = Fuji::new(Face::Usb);
     // camera_prepare_capture: PC mode, then USB priority.
     assert_eq!(cam.set(prop::PC_MODE, &1u16.to_le_bytes()), Rc::OK);
     assert_eq!(cam.set(prop::PRIORITY_MODE, &2u16.to_le_bytes()), Rc::OK);
@@ -241,7 +205,7 @@ fn usb_capture_focuses_then_shoots_as_libgphoto2_drives_it() {
         Rc::OK
     );
     assert_eq!(cam.run(Op::INITIATE_CAPTURE, &[0, 0], None).0, Rc::OK);
-    let tid = cam.tid;
+    let tid = cam.tid();
     let events = cam.queued_events();
     let added = events
         .iter()
@@ -262,11 +226,11 @@ fn usb_capture_focuses_then_shoots_as_libgphoto2_drives_it() {
 
 #[test]
 fn wifi_capture_sends_the_x_t1_events_and_completes_after_the_preview() {
-    let mut cam = Cam::new(Face::Wifi);
+    let mut cam = Fuji::new(Face::Wifi);
     cam.events_list();
     cam.queued_events();
     assert_eq!(cam.run(Op::INITIATE_CAPTURE, &[0, 0], None).0, Rc::OK);
-    let tid = cam.tid;
+    let tid = cam.tid();
     let events: Vec<_> = cam
         .queued_events()
         .into_iter()
@@ -299,11 +263,11 @@ fn wifi_capture_sends_the_x_t1_events_and_completes_after_the_preview() {
 #[test]
 fn the_liveview_object_works_in_both_libgphoto2_orders() {
     // 2.5.30: GetObjectInfo first (InvalidObjectHandle until live view runs).
-    let mut cam = Cam::new(Face::Usb);
+    let mut cam = Fuji::new(Face::Usb);
     let (rc, ..) = cam.run(Op::GET_OBJECT_INFO, &[LIVEVIEW], None);
     assert_eq!(rc, Rc::INVALID_OBJECT_HANDLE);
     assert_eq!(cam.run(Op::INITIATE_OPEN_CAPTURE, &[0, 0], None).0, Rc::OK);
-    let open_tid = cam.tid;
+    let open_tid = cam.tid();
     let (rc, _, first) = cam.run(Op::GET_OBJECT, &[LIVEVIEW], None);
     assert_eq!(rc, Rc::OK);
     assert_eq!(
@@ -331,7 +295,7 @@ fn the_liveview_object_works_in_both_libgphoto2_orders() {
 
 #[test]
 fn the_official_apps_session_properties() {
-    let mut cam = Cam::new(Face::Wifi);
+    let mut cam = Fuji::new(Face::Wifi);
     // The first event list: CameraState 6 and the picture counts (fudge's access wait).
     let first = cam.events_list();
     assert_eq!(
@@ -388,7 +352,7 @@ fn the_official_apps_session_properties() {
     // TerminateOpenCapture.
     cam.events_list();
     assert_eq!(cam.run(Op::INITIATE_OPEN_CAPTURE, &[0, 0], None).0, Rc::OK);
-    let open_tid = cam.tid;
+    let open_tid = cam.tid();
     let burst = cam.events_list();
     assert_eq!(burst.len(), 21, "{burst:?}");
     assert_eq!(burst[0].0, 0xD21B);
@@ -409,7 +373,7 @@ fn the_official_apps_session_properties() {
 
 #[test]
 fn pc_autosave_face_reports_state_3_and_the_autosave_version() {
-    let mut cam = Cam::new(Face::PcAutoSave);
+    let mut cam = Fuji::new(Face::PcAutoSave);
     assert_eq!(cam.events_list()[0], (0xDF00, 3));
     assert_eq!(
         cam.get(DevicePropCode(0xDF23)),

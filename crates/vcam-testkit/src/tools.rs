@@ -394,6 +394,21 @@ pub fn shell_quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
+/// This process's resident memory in KiB (`VmRSS` of `/proc/self/status`): for measuring, not
+/// asserting, how memory behaves (a stalled reader, a large object).
+#[must_use]
+pub fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no VmRSS in /proc/self/status"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,17 +9,16 @@
 )]
 
 use std::io::{ErrorKind, Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::Path;
+use std::net::{Ipv4Addr, TcpStream};
 use std::time::Duration;
 
-use ptp_codec::container::emit_data_header;
-use ptp_codec::{ContainerRepr, OperationCode, Params};
+use ptp_codec::OperationCode;
+use transport_fujiwifi::Ports;
 use transport_fujiwifi::init::{INIT_MAGIC, init_request};
-use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer, Ports};
 use vcam_core::pairing::{AcceptPolicy, Pairing};
 use vcam_core::{FolderStore, Responder, SyntheticFrames};
 use vcam_fuji::Face;
+use vcam_testkit::{spawn_fujiwifi, usb};
 
 /// The official app's GUID (hkr fuji-cam-wifi-tool `lib/src/commands.cpp`).
 pub const APP_GUID: [u8; 16] = [
@@ -29,11 +28,10 @@ pub const APP_GUID: [u8; 16] = [
 pub const OK: u16 = 0x2001;
 pub const DEVICE_BUSY: u32 = 0x2019;
 
-/// A body serving on its own runtime.
+/// A body served from a thread of this process (vcam-testkit's `spawn_fujiwifi`).
 pub struct Body {
     pub ports: Ports,
     pub card: tempfile::TempDir,
-    _runtime: tokio::runtime::Runtime,
 }
 
 impl Body {
@@ -49,17 +47,7 @@ impl Body {
             canvas.pattern(i as u64, i * 5);
             std::fs::write(dcim.join(name), canvas.encode_jpeg(80, None).unwrap()).unwrap();
         }
-        Self::on_card(face, pairing, card)
-    }
-
-    pub fn on_card(face: Face, pairing: Pairing, card: tempfile::TempDir) -> Self {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
         let (model, vendor) = vcam_fuji::fuji_xh1(face);
-        let identity = model.ptpip.clone();
         let store = FolderStore::open(card.path(), false).unwrap();
         let camera = Responder::new(
             model,
@@ -67,30 +55,10 @@ impl Body {
             Box::new(store),
             Box::new(SyntheticFrames::new(160, 120, 30)),
         );
-        let config = FujiWifiConfig {
-            listen: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
-            identity,
-            pairing,
-        };
-        let server = runtime
-            .block_on(FujiWifiServer::bind(camera, config))
-            .unwrap();
-        let ports = server.ports();
-        runtime.spawn(server.run());
         Self {
-            ports,
+            ports: spawn_fujiwifi(camera, pairing),
             card,
-            _runtime: runtime,
         }
-    }
-
-    /// Runs `task` on the body's runtime.
-    pub fn spawn<F>(&self, task: F)
-    where
-        F: Future + Send + 'static,
-        F::Output: Send + 'static,
-    {
-        self._runtime.spawn(task);
     }
 
     pub fn accepting() -> Self {
@@ -102,10 +70,6 @@ impl Body {
 
     pub fn card_file(&self, name: &str) -> Vec<u8> {
         std::fs::read(self.card.path().join("DCIM/100_FUJI").join(name)).unwrap()
-    }
-
-    pub fn card_dir(&self) -> &Path {
-        self.card.path()
     }
 }
 
@@ -230,22 +194,6 @@ impl Client {
         c
     }
 
-    pub fn command_bytes(code: OperationCode, tid: u32, params: &[u32]) -> Vec<u8> {
-        let repr = ContainerRepr::command(code, tid, Params::new(params).unwrap());
-        let mut buf = vec![0; repr.buffer_len()];
-        let n = repr.emit(&mut buf).unwrap();
-        buf.truncate(n);
-        buf
-    }
-
-    pub fn data_bytes(code: OperationCode, tid: u32, data: &[u8]) -> Vec<u8> {
-        let mut head = [0u8; 12];
-        emit_data_header(&mut head, code.0, tid, Some(data.len() as u64)).unwrap();
-        let mut out = head.to_vec();
-        out.extend_from_slice(data);
-        out
-    }
-
     pub fn send(&mut self, code: OperationCode, params: &[u32], data: Option<&[u8]>) -> u32 {
         self.tid += 1;
         let tid = if code == OperationCode::OPEN_SESSION {
@@ -253,9 +201,9 @@ impl Client {
         } else {
             self.tid
         };
-        let mut wire = Self::command_bytes(code, tid, params);
+        let mut wire = usb::command(code, tid, params);
         if let Some(d) = data {
-            wire.extend_from_slice(&Self::data_bytes(code, tid, d));
+            wire.extend_from_slice(&usb::data(code, tid, d));
         }
         self.cmd.write_all(&wire).unwrap();
         tid
