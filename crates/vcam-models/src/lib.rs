@@ -66,6 +66,14 @@ fn canon_1300d() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_canon::canon_1300d()
 }
 
+fn sony_a6300() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_sony::sony_a6300()
+}
+
+fn sony_a6300_mtp() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_sony::sony_a6300_mtp()
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -82,6 +90,16 @@ pub static MODELS: &[ModelEntry] = &[
         id: "canon_1300d",
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
         build: canon_1300d,
+    },
+    ModelEntry {
+        id: "sony_a6300",
+        summary: "Sony Alpha 6300 / ILCE-6300 in PC Remote mode (SDIO extension: 0x9209 descriptors, S1/S2 capture to 0xFFFFC001, live view at 0xFFFFC002; USB 054c:079c)",
+        build: sony_a6300,
+    },
+    ModelEntry {
+        id: "sony_a6300_mtp",
+        summary: "Sony Alpha 6300 / ILCE-6300 in MTP mode (the card over MTP; USB 054c:077a)",
+        build: sony_a6300_mtp,
     },
 ];
 
@@ -132,7 +150,7 @@ mod tests {
         let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d"
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, sony_a6300, sony_a6300_mtp"
         );
     }
 }
