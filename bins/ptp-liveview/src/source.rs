@@ -54,7 +54,10 @@ const VENDOR_MTP: u32 = 0xFFFF_FFFF;
 
 /// Reads DeviceInfo and opens the live view protocol of the camera's maker, decided as
 /// libgphoto2 decides it (`camlibs/ptp2/library.c`: `fixup_cached_deviceinfo`).
-pub(crate) fn open(transport: UsbTransport) -> anyhow::Result<Box<dyn LiveViewSource>> {
+pub(crate) fn open(mut transport: UsbTransport) -> anyhow::Result<Box<dyn LiveViewSource>> {
+    // A session left open by a program that died would refuse ours: close it the way the
+    // Still Image class provides.
+    transport.reset_device().context("USB Device Reset")?;
     let mut client = Client::new(transport);
     let info: DeviceInfo = client.get_device_info().context("GetDeviceInfo")?;
     let maker = info.manufacturer.to_string();

@@ -33,11 +33,18 @@ pub enum LiveViewPoll {
     NoNewFrame,
 }
 
-/// A Sony body in PC Remote mode behind any [`Transport`].
+/// A Sony body in PC Remote mode behind any [`Transport`]. Its session is closed when it is
+/// dropped.
 #[derive(Debug)]
 pub struct SonyCamera<T: Transport> {
     client: Client<T>,
     version: u16,
+}
+
+impl<T: Transport> Drop for SonyCamera<T> {
+    fn drop(&mut self) {
+        let _ = self.client.close_session();
+    }
 }
 
 fn check(op: &'static str, code: ResponseCode, params: Vec<u32>) -> Result<(), Error> {

@@ -286,6 +286,29 @@ impl UsbTransport {
         })
     }
 
+    /// The Still Image class Device Reset request (bmRequestType 0x21, bRequest 0x66; PIMA
+    /// 15740 USB §5.2.4): the device closes its session and drops transfers in progress.
+    /// libgphoto2 sends it when OpenSession fails; a program that finds a session left open
+    /// by one that died sends it before OpenSession.
+    ///
+    /// # Errors
+    /// The control transfer fails.
+    pub fn reset_device(&mut self) -> Result<(), Error> {
+        self.handle
+            .write_control(
+                0x21,
+                0x66,
+                0,
+                u16::from(self.endpoints.interface),
+                &[],
+                self.options.timeout,
+            )
+            .map_err(usb("Device Reset"))?;
+        self.pending = 0..0;
+        self.data_left = None;
+        Ok(())
+    }
+
     /// The endpoints in use.
     #[must_use]
     pub const fn endpoints(&self) -> &UsbEndpoints {
