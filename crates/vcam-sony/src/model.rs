@@ -1,5 +1,5 @@
 //! Sony bodies as data: the Alpha 6300 (ILCE-6300) in PC Remote mode, its [`SonyBody`] table
-//! (operations, events, every property with its 0x9209 descriptor) and its [`CameraModel`]
+//! (operations, events, every property with its 0x9209 descriptor) and its `CameraModel`
 //! (DeviceInfo, USB and PTP/IP identity); and the same body in MTP mode.
 //!
 //! Sources (gathered in `docs/reference/vendors-wifi-sony-fuji.md` §5 and
