@@ -9,12 +9,32 @@ use std::time::{Duration, SystemTime};
 
 use ptp_codec::{Decode, OperationCode, Params, ResponseCode};
 use ptp_types::ObjectInfo;
-use vcam_core::{DataHint, EventRecord, Output, Request, Responder};
+use vcam_core::{
+    CameraModel, DataHint, EventRecord, FolderStore, Output, Request, Responder, SyntheticFrames,
+    VendorExtension,
+};
 
 /// The clock a [`Cam`] starts at (2027-01-15), far from the epoch so date handling is real.
 #[must_use]
 pub fn start_time() -> SystemTime {
     SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
+}
+
+/// A camera of `model` with `vendor` behaviour serving the folder `card`, refusing every
+/// write (StoreReadOnly) when `read_only`; its live view a 320x240 test pattern. For tests
+/// that change a model before building it or want a read-only card; registry models as they
+/// are come from [`crate::server::camera`].
+#[must_use]
+pub fn camera_of(
+    model: CameraModel,
+    vendor: Box<dyn VendorExtension>,
+    card: &Path,
+    read_only: bool,
+) -> Responder {
+    let store = FolderStore::open(card, read_only)
+        .unwrap_or_else(|e| panic!("opening the card {}: {e}", card.display()));
+    let frames = SyntheticFrames::new(320, 240, 30);
+    Responder::new(model, vendor, Box::new(store), Box::new(frames))
 }
 
 /// The answer to one transaction.
