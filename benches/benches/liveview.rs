@@ -8,33 +8,17 @@
 use std::hint::black_box;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, SystemTime};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
-use transport_ptpip::PtpIpServer;
-use vcam_core::ptp_types::ptp_codec::Params;
-use vcam_core::{
-    DataHint, FolderStore, LiveviewPacing, Output, Request, Responder, SyntheticFrames,
-};
+use vcam_core::LiveviewPacing;
+use vcam_testkit::cam::Cam;
+use vcam_testkit::{camera, spawn_ptpip};
 
 const GET_VIEWFINDER_DATA: OperationCode = OperationCode(0x9153);
 const SET_EVENT_MODE: OperationCode = OperationCode(0x9115);
 const SET_PROP_EX: OperationCode = OperationCode(0x9110);
-
-fn camera(w: u32, h: u32, dir: &std::path::Path) -> (vcam_core::CameraModel, Responder) {
-    let (model, eos) = vcam_canon::canon_1300d();
-    let store = FolderStore::open(dir, false).unwrap();
-    let r = Responder::new(
-        model.clone(),
-        eos,
-        Box::new(store),
-        Box::new(SyntheticFrames::new(w, h, 30)),
-    )
-    .with_liveview_pacing(LiveviewPacing::EveryPoll);
-    (model, r)
-}
 
 fn evf_on() -> Vec<u8> {
     let mut d = Vec::new();
@@ -44,83 +28,40 @@ fn evf_on() -> Vec<u8> {
     d
 }
 
+/// One transaction in process; returns the response code and the data phase length (the
+/// data is looked at, not copied).
 fn run(
-    r: &mut Responder,
-    now: SystemTime,
+    cam: &mut Cam,
     code: OperationCode,
-    tid: u32,
     params: &[u32],
     data: Option<&[u8]>,
 ) -> (ResponseCode, usize) {
-    let hint = if data.is_some() {
-        DataHint::DataOut
-    } else {
-        DataHint::NoDataOut
-    };
-    r.handle_request(
-        now,
-        Request::new(code, tid, Params::new(params).unwrap()),
-        hint,
-    );
-    if let Some(d) = data {
-        r.handle_data_start(now, tid, Some(d.len() as u64));
-        r.handle_data(now, d);
-        r.handle_data_end(now);
-    }
+    let tid = cam.next_tid(code);
     let mut n = 0;
-    while let Some(o) = r.poll_output() {
-        match o {
-            Output::Data { bytes, .. } => n += black_box(bytes).len(),
-            Output::DataStart { .. } => {}
-            Output::Response { code, .. } => return (code, n),
-        }
-    }
-    panic!("no response")
+    let (code, _) = cam.stream(code, tid, params, data, |piece| n += black_box(piece).len());
+    (code, n)
 }
 
 fn bench(c: &mut Criterion) {
     for (w, h) in [(640u32, 480u32), (1920, 1080)] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
-        let (model, mut r) = camera(w, h, dir.path());
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let mut tid = 0;
+        let mut cam = Cam::open(
+            camera("canon_1300d", dir.path(), (w, h))
+                .with_liveview_pacing(LiveviewPacing::EveryPoll),
+        );
+        run(&mut cam, SET_EVENT_MODE, &[1], None);
         assert_eq!(
-            run(&mut r, now, OperationCode::OPEN_SESSION, 0, &[1], None).0,
+            run(&mut cam, SET_PROP_EX, &[], Some(&evf_on())).0,
             ResponseCode::OK
         );
-        tid += 1;
-        run(&mut r, now, SET_EVENT_MODE, tid, &[1], None);
-        tid += 1;
-        assert_eq!(
-            run(&mut r, now, SET_PROP_EX, tid, &[], Some(&evf_on())).0,
-            ResponseCode::OK
-        );
-        tid += 1;
-        let (code, frame_len) = run(
-            &mut r,
-            now,
-            GET_VIEWFINDER_DATA,
-            tid,
-            &[0x0020_0000, 0, 0],
-            None,
-        );
+        let (code, frame_len) = run(&mut cam, GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None);
         assert_eq!(code, ResponseCode::OK);
 
         let mut group = c.benchmark_group(format!("liveview_{w}x{h}"));
         group.throughput(Throughput::Elements(1));
         group.bench_function("core_in_process_fps", |b| {
-            b.iter(|| {
-                tid += 1;
-                run(
-                    &mut r,
-                    now,
-                    GET_VIEWFINDER_DATA,
-                    tid,
-                    &[0x0020_0000, 0, 0],
-                    None,
-                )
-            });
+            b.iter(|| run(&mut cam, GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None));
         });
         let src = vec![0x5Au8; frame_len];
         let mut dst = vec![0u8; frame_len];
@@ -134,25 +75,10 @@ fn bench(c: &mut Criterion) {
         // Over PTP/IP.
         let dir2 = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir2.path().join("DCIM/100CANON")).unwrap();
-        let (_, server_cam) = camera(w, h, dir2.path());
-        let identity = model.ptpip.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let server =
-                    PtpIpServer::bind("127.0.0.1:0".parse().unwrap(), server_cam, identity)
-                        .await
-                        .unwrap();
-                tx.send(server.local_addr().unwrap()).unwrap();
-                let _ = server.run().await;
-            });
-        });
-        let addr = rx.recv().unwrap();
+        let addr = spawn_ptpip(
+            camera("canon_1300d", dir2.path(), (w, h))
+                .with_liveview_pacing(LiveviewPacing::EveryPoll),
+        );
         let mut client = PtpIpClient::connect(addr, [5; 16], "bench").unwrap();
         client.open_session(1).unwrap();
         client.transaction(SET_EVENT_MODE, &[1], None).unwrap();

@@ -7,6 +7,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -23,6 +24,9 @@ struct Args {
     /// Address to listen on (port 0 picks a free port).
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:15740")]
     listen: SocketAddr,
+    #[allow(missing_docs)] // Help text comes from the flattened struct.
+    #[command(flatten)]
+    discovery: vcam_discovery::DiscoveryArgs,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -39,6 +43,9 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        // WiFi discovery (--announce); dropped at the end, which sends ssdp:byebye.
+        let _discovery =
+            vcam_discovery::spawn(&args.discovery, camera.model(), Arc::default()).await?;
         let server = match PtpIpServer::bind(args.listen, camera, identity).await {
             Ok(s) => s,
             Err(e) => bail!("cannot listen on {}: {e}", args.listen),

@@ -3,16 +3,14 @@
 //! error, never a crash, and the next client is served.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::Server;
 use ptp_codec::ptpip::{self, DataPhase, Guid, Identity, InitFailReason, Packet};
 use ptp_codec::stream::{Decoded, PtpIp, StreamDecoder};
 use ptp_codec::{OperationCode, Params, ResponseCode};
+use vcam_testkit::{VcamProcess as Server, card, wait_until};
 
 fn bytes(p: &Packet<'_>) -> Vec<u8> {
     let mut out = vec![0; p.buffer_len()];
@@ -29,7 +27,7 @@ struct Raw {
 
 impl Raw {
     fn connect(server: &Server) -> Self {
-        let s = TcpStream::connect(server.addr).unwrap();
+        let s = TcpStream::connect(server.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         Self {
             s,
@@ -116,6 +114,10 @@ impl Raw {
     }
 }
 
+fn start(args: &[&str]) -> Server {
+    Server::start(env!("CARGO_BIN_EXE_vcam-ptpip").as_ref(), args)
+}
+
 fn identity(version: u32) -> Identity {
     Identity {
         guid: Guid([7; 16]),
@@ -142,7 +144,7 @@ fn closed(raw: &mut Raw) -> bool {
 
 #[test]
 fn malformed_truncated_and_lying_packets_end_only_their_connection() {
-    let mut server = Server::start(&[]);
+    let mut server = start(&[]);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("length below the header", vec![4, 0, 0, 0, 1, 0, 0, 0]),
         (
@@ -199,7 +201,7 @@ fn malformed_truncated_and_lying_packets_end_only_their_connection() {
 
 #[test]
 fn protocol_errors_in_a_session_get_answers() {
-    let mut server = Server::start(&[]);
+    let mut server = start(&[]);
     // Version 2.0 is refused.
     let mut raw = Raw::connect(&server);
     raw.send(&Packet::InitCommandRequest(identity(0x0002_0000)));
@@ -271,8 +273,8 @@ fn protocol_errors_in_a_session_get_answers() {
 
 #[test]
 fn a_client_that_vanishes_mid_transfer_costs_only_its_session() {
-    let card = common::sample_folder();
-    let mut server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let card = card::sample();
+    let mut server = start(&["--fs", card.path().to_str().unwrap()]);
     let (mut cmd, evt) = Raw::init(&server);
     cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
     assert_eq!(cmd.response().0, ResponseCode::OK);
@@ -286,7 +288,7 @@ fn a_client_that_vanishes_mid_transfer_costs_only_its_session() {
     let _ = cmd.s.read(&mut small);
     drop(cmd);
     drop(evt);
-    assert!(common::wait_until(Duration::from_secs(5), || !server
+    assert!(wait_until(Duration::from_secs(5), || !server
         .log()
         .contains("initiator connected")
         || server.log().contains("initiator disconnected")));

@@ -2,23 +2,24 @@
 //! malformed packet.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::{Gphoto, Server, require, wait_until};
+use vcam_testkit::{Env, VcamProcess, card, require, wait_until};
 
 #[test]
 fn tshark_decodes_a_gphoto2_session_cleanly() {
-    require("tshark", "tshark");
-    let card = common::sample_folder();
-    let server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let tshark = require("tshark");
+    let card = card::sample();
+    let server = VcamProcess::start(
+        env!("CARGO_BIN_EXE_vcam-ptpip").as_ref(),
+        &["--fs", card.path().to_str().unwrap()],
+    );
     let port = server.port();
     let dir = tempfile::tempdir().unwrap();
     let pcap = dir.path().join("session.pcapng");
     let log = dir.path().join("tshark.log");
-    let mut capture = Command::new("tshark")
+    let mut capture = Command::new(&tshark)
         .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
         .arg(&pcap)
         .stdout(Stdio::null())
@@ -36,18 +37,24 @@ fn tshark_decodes_a_gphoto2_session_cleanly() {
         "tshark did not start capturing on lo (capturing needs root or the wireshark group): {capture_log}"
     );
 
-    let g = Gphoto::new(&server);
-    g.ok(&["--summary"]);
-    g.ok(&["--get-all-files"]);
-    g.ok(&["--capture-image-and-download", "--filename", "shot.jpg"]);
+    let g = Env::new().gphoto2_ptpip(server.port());
+    g.ok("gphoto2", &["--summary"]);
+    g.ok("gphoto2", &["--get-all-files"]);
+    g.ok(
+        "gphoto2",
+        &["--capture-image-and-download", "--filename", "shot.jpg"],
+    );
     let upload = g.file("UP.TXT");
     std::fs::write(&upload, b"uploaded").unwrap();
-    g.ok(&[
-        "--folder",
-        "/store_00010001/DCIM",
-        "--upload-file",
-        upload.to_str().unwrap(),
-    ]);
+    g.ok(
+        "gphoto2",
+        &[
+            "--folder",
+            "/store_00010001/DCIM",
+            "--upload-file",
+            upload.to_str().unwrap(),
+        ],
+    );
 
     // Let the last packets reach the capture, then stop it with SIGINT so the file is complete.
     std::thread::sleep(Duration::from_millis(500));
@@ -57,7 +64,7 @@ fn tshark_decodes_a_gphoto2_session_cleanly() {
     let _ = capture.wait();
 
     let decode = |filter: &str, fields: &[&str]| -> String {
-        let mut cmd = Command::new("tshark");
+        let mut cmd = Command::new(&tshark);
         cmd.arg("-r").arg(&pcap).args([
             "-d",
             &format!("tcp.port=={port},ptpip"),

@@ -62,3 +62,8 @@ pub use store::{ChainSource, FolderStore, ListingSource, ObjectEntry, ObjectStor
 pub use vendor::{NoVendor, VendorExtension};
 
 pub use ptp_types;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -6,11 +6,12 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Cam, card};
+use common::card;
 use vcam_core::ptp_types::{
     Decode, DevicePropCode, DevicePropDesc, Encode, ObjectInfo, OperationCode as Op, PropValue,
     PtpString, ResponseCode as Rc,
 };
+use vcam_testkit::cam::Cam;
 
 fn date_time(cam: &mut Cam) -> String {
     let dt = u32::from(DevicePropCode::DATE_TIME.0);
@@ -24,7 +25,7 @@ fn date_time(cam: &mut Cam) -> String {
 #[test]
 fn reset_returns_date_time_to_its_factory_default() {
     let dir = card();
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     let dt = u32::from(DevicePropCode::DATE_TIME.0);
     let desc = cam.run(Op::GET_DEVICE_PROP_DESC, &[dt]);
     let desc = DevicePropDesc::decode_exact(&desc.data).unwrap();
@@ -66,12 +67,9 @@ fn reset_returns_date_time_to_its_factory_default() {
 /// 0x2023), never MTP's 0xA806; the MTP camera answers the same PTP code.
 #[test]
 fn bad_upload_names_get_ptp_codes() {
-    for model in [
-        vcam_core::generic::generic(),
-        vcam_core::generic::mtp_camera(),
-    ] {
+    for model in ["generic", "mtp_camera"] {
         let dir = card();
-        let mut cam = Cam::open_model(model, dir.path());
+        let mut cam = Cam::model(model, dir.path());
         for bad in ["../evil", "a/b", "..", "a\\b", "x\u{1}y"] {
             let info = ObjectInfo {
                 filename: PtpString::truncating(bad),
@@ -101,7 +99,7 @@ fn new_files_get_0666_less_the_umask() {
     use std::os::unix::fs::PermissionsExt;
     let want = 0o666 & !umask();
     let dir = card();
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     let info = ObjectInfo {
         filename: PtpString::truncating("UP.BIN"),
         object_compressed_size: 3,
@@ -154,7 +152,7 @@ const HUGE: u64 = FOUR_GIB + 10;
 #[test]
 fn objects_over_4_gib() {
     let dir = huge_card();
-    let mut cam = Cam::open_model(vcam_core::generic::mtp_camera(), dir.path());
+    let mut cam = Cam::model("mtp_camera", dir.path());
     let h = cam.find("HUGE.MOV").unwrap();
     assert_eq!(cam.info(h).object_compressed_size, u32::MAX);
     let size = cam.run(Op::GET_OBJECT_PROP_VALUE, &[h, 0xDC04]);
@@ -179,7 +177,7 @@ fn objects_over_4_gib() {
     assert_eq!(a.code, Rc::INCOMPLETE_TRANSFER);
     assert!(a.data.is_empty());
     // The generic PTP camera refuses that read too.
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     let h = cam.find("HUGE.MOV").unwrap();
     let a = cam.run(Op::GET_PARTIAL_OBJECT, &[h, 0xFFF0_0000, 0x000F_FFFF]);
     assert_eq!(a.code, Rc::INCOMPLETE_TRANSFER);
@@ -190,18 +188,15 @@ fn objects_over_4_gib() {
 #[test]
 fn live_view_polls_are_paced() {
     let dir = card();
-    let mut cam = Cam {
-        r: vcam_core::Responder::new(
+    let mut cam = Cam::open(
+        vcam_core::Responder::new(
             vcam_core::generic::generic(),
             Box::new(vcam_core::NoVendor),
             Box::new(vcam_core::FolderStore::open(dir.path(), false).unwrap()),
             Box::new(vcam_core::SyntheticFrames::new(160, 120, 25)),
         )
         .with_liveview_pacing(vcam_core::LiveviewPacing::Busy(Rc::DEVICE_BUSY)),
-        now: std::time::SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
-        tid: 0,
-    };
-    assert_eq!(cam.run_tid(Op::OPEN_SESSION, 0, &[1], None).code, Rc::OK);
+    );
     let enabled = u32::from(DevicePropCode::ENABLED_STREAMS.0);
     assert_eq!(
         cam.send(Op::SET_DEVICE_PROP_VALUE, &[enabled], &1u32.to_le_bytes())

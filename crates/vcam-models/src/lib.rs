@@ -66,6 +66,23 @@ fn canon_1300d() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_canon::canon_1300d()
 }
 
+fn canon_6d() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_canon::canon_6d()
+}
+
+fn sony_a6300() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_sony::sony_a6300()
+}
+
+fn sony_a6300_mtp() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_sony::sony_a6300_mtp()
+}
+
+fn fuji_xh1() -> (CameraModel, Box<dyn VendorExtension>) {
+    // Its USB face; the WiFi face is vcam-fujiwifi's (vcam_fuji::Face).
+    vcam_fuji::fuji_xh1(vcam_fuji::Face::Usb)
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -82,6 +99,26 @@ pub static MODELS: &[ModelEntry] = &[
         id: "canon_1300d",
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
         build: canon_1300d,
+    },
+    ModelEntry {
+        id: "canon_6d",
+        summary: "Canon EOS 6D (EOS extension, built-in WiFi: SSDP/UPnP with --announce; USB 04a9:3250)",
+        build: canon_6d,
+    },
+    ModelEntry {
+        id: "sony_a6300",
+        summary: "Sony Alpha 6300 / ILCE-6300 in PC Remote mode (SDIO extension: 0x9209 descriptors, S1/S2 capture to 0xFFFFC001, live view at 0xFFFFC002; USB 054c:079c)",
+        build: sony_a6300,
+    },
+    ModelEntry {
+        id: "sony_a6300_mtp",
+        summary: "Sony Alpha 6300 / ILCE-6300 in MTP mode (the card over MTP; USB 054c:077a)",
+        build: sony_a6300_mtp,
+    },
+    ModelEntry {
+        id: "fuji_xh1",
+        summary: "Fujifilm X-H1 (Fuji extension: event list 0xD212, remote capture, live view object; USB 04cb:02d7; its WiFi face with vcam-fujiwifi)",
+        build: fuji_xh1,
     },
 ];
 
@@ -132,7 +169,7 @@ mod tests {
         let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d"
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d, sony_a6300, sony_a6300_mtp, fuji_xh1"
         );
     }
 }
