@@ -389,15 +389,7 @@ impl Context<'_> {
     /// with the body's "not ready" code instead of the same frame. GetStream and the vendors'
     /// viewfinder operations all come here.
     pub fn liveview_frame(&mut self) -> Result<Frame, ResponseCode> {
-        let mut overlay = vec![
-            self.model.device_info.model.to_string(),
-            self.clock().to_string(),
-        ];
-        overlay.extend(self.settings.iter().cloned());
-        let frame = self.frames.frame(self.now, &overlay).map_err(|err| {
-            tracing::error!(%err, "no live view frame");
-            ResponseCode::GENERAL_ERROR
-        })?;
+        let frame = self.sensor_frame()?;
         if let LiveviewPacing::Busy(code) = self.pacing
             && self.state.last_frame == Some(frame.number)
         {
@@ -405,6 +397,20 @@ impl Context<'_> {
         }
         self.state.last_frame = Some(frame.number);
         Ok(frame)
+    }
+
+    /// The frame the sensor shows now, for the body's own use (recording a movie): it is not
+    /// an initiator's poll, so it is never paced and does not count as one.
+    pub fn sensor_frame(&mut self) -> Result<Frame, ResponseCode> {
+        let mut overlay = vec![
+            self.model.device_info.model.to_string(),
+            self.clock().to_string(),
+        ];
+        overlay.extend(self.settings.iter().cloned());
+        self.frames.frame(self.now, &overlay).map_err(|err| {
+            tracing::error!(%err, "no live view frame");
+            ResponseCode::GENERAL_ERROR
+        })
     }
 
     /// How live view polls are paced on this camera.
