@@ -97,6 +97,7 @@ pub(super) fn object_info_ex(cx: &mut Context<'_>, storage: u32, parent: u32, ma
     let encode = move |i: usize, store: &mut dyn ObjectStore, out: &mut Vec<u8>| {
         let handle = handles.get(i).copied().unwrap_or(ObjectHandle(0));
         folder_entry(handle, store.object_entry(handle).ok()).encode(out);
+        Ok(())
     };
     Reply::Data {
         data: Box::new(ListingSource::new(head, count, len, Box::new(encode))),

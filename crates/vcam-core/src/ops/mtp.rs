@@ -14,7 +14,7 @@ use ptp_types::{
 use super::common::{Handled, MAX_DATASET_LEN, announce, destination, err, store_err};
 use crate::context::Context;
 use crate::reply::{Reply, Request, Response};
-use crate::store::{self, FormatFilter, ListingSource, ObjectStore, ParentFilter};
+use crate::store::{self, FormatFilter, ListingSource, ObjectEntry, ObjectStore, ParentFilter};
 
 /// The MTP operations answered here.
 pub const MTP_OPERATIONS: &[O] = &[
@@ -321,67 +321,62 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
     prop_list(cx, objects, format, prop, ObjectHandle(req.param(0)))
 }
 
-/// One object of a GetObjectPropList snapshot: what decides the length of its elements, and
-/// their values, in a few bytes (the name is in [`Snapshot::names`]). An image's pixel size is
-/// read when its elements are sent.
+/// One object of a GetObjectPropList snapshot: what decides how long its elements are (the
+/// name's length, whether it is an image with a pixel size, whether it has dates), in 8 bytes.
 #[derive(Debug, Clone, Copy)]
 struct Row {
     handle: u32,
-    parent: u32,
-    storage: u32,
-    size: u64,
-    /// Seconds since 1970 of the last modification; `u64::MAX`: unknown.
-    modified: u64,
-    format: u16,
-    protection: u16,
-    association: u16,
-    name_at: u32,
-    name_len: u16,
+    name_units: u8,
+    flags: u8,
 }
 
-/// The objects of a GetObjectPropList as they were when it was asked, and the pixel sizes of
-/// memory objects (which the store cannot give while the list is sent).
-struct Snapshot {
-    rows: Vec<Row>,
-    names: String,
-    memory: Vec<(u32, (u32, u32))>,
+impl Row {
+    const IMAGE: u8 = 1;
+    const DATED: u8 = 2;
+
+    fn of(view: &View) -> Self {
+        let mut flags = 0;
+        if view.format.is_image() {
+            flags |= Self::IMAGE;
+        }
+        if view.modified.is_some() {
+            flags |= Self::DATED;
+        }
+        Self {
+            handle: view.handle.0,
+            name_units: u8::try_from(view.name.units()).unwrap_or(u8::MAX),
+            flags,
+        }
+    }
 }
 
-impl Snapshot {
-    fn view(&self, row: &Row, image: (u32, u32)) -> View {
-        let at = row.name_at as usize;
-        let name = self
-            .names
-            .get(at..at + usize::from(row.name_len))
-            .unwrap_or_default();
-        let modified = (row.modified != u64::MAX).then(|| {
-            let mut d = DateTime::from_unix_seconds(row.modified);
-            d.zone = None;
-            d
-        });
-        View {
-            handle: ObjectHandle(row.handle),
-            storage: StorageId(row.storage),
-            format: ObjectFormatCode(row.format),
-            protection: ProtectionStatus(row.protection),
-            association: AssociationType(row.association),
+impl View {
+    fn of_entry(entry: &ObjectEntry, image: (u32, u32)) -> Self {
+        Self {
+            handle: entry.handle,
+            storage: entry.storage_id,
+            format: entry.format,
+            protection: entry.protection_status,
+            association: entry.association_type,
             association_desc: 0,
-            parent: ObjectHandle(row.parent),
-            size: row.size,
-            name: PtpString::truncating(name),
-            created: modified,
-            modified,
+            parent: entry.parent,
+            size: entry.size,
+            name: entry.filename.clone(),
+            created: entry.modified,
+            modified: entry.modified,
             image,
         }
     }
 }
 
-/// The ObjectPropList of `objects`: a snapshot of each object (the format filter applied,
-/// vanished ones left out as a card reader would, unless `asked` named it), its length
-/// computed by encoding it once without the pixel sizes, then the elements encoded again as
-/// they are sent ([`ListingSource`]), with the pixel sizes of images read then. A listing of a
-/// hundred thousand objects starts at once and holds a few MiB, not the tens of MiB of the
-/// encoded list.
+/// The ObjectPropList of `objects`, counted then sent as it is encoded ([`ListingSource`]).
+/// The first pass reads each object's entry (the format filter applied; one that vanished is
+/// left out, as a card reader would, unless `asked` named it) and keeps 8 bytes of it: what
+/// decides the length of its elements. The elements are then encoded again from the store as
+/// they are sent, with the pixel sizes of images read then; an object whose elements would no
+/// longer have the announced length (renamed, deleted, turned into an image in between) ends
+/// the listing with IncompleteTransfer. A hundred thousand objects start at once and cost
+/// under a MiB, not the tens of MiB of the encoded list.
 fn prop_list(
     cx: &mut Context<'_>,
     objects: Vec<ObjectHandle>,
@@ -389,70 +384,67 @@ fn prop_list(
     prop: Option<P>,
     asked: ObjectHandle,
 ) -> Handled {
-    let mut snapshot = Snapshot {
-        rows: Vec::with_capacity(objects.len()),
-        names: String::new(),
-        memory: Vec::new(),
-    };
+    let mut rows = Vec::with_capacity(objects.len());
+    // Memory objects (pictures kept in the camera) are not in the store the encoder reads.
+    let mut memory: Vec<View> = Vec::new();
     let mut count: u32 = 0;
     let mut len: u64 = 4;
     let mut scratch = Vec::new();
     for handle in objects {
-        let entry = match cx.object_entry(handle) {
-            Ok(entry) => entry,
-            // Vanished while listing: leave it out, as a card reader would.
-            Err(_) if handle != asked => continue,
-            Err(code) => return err(code),
+        let view = match cx.memory_object(handle) {
+            Some((info, data)) => View::of(handle, info, data.len() as u64),
+            None => match cx.object_entry(handle) {
+                Ok(entry) => View::of_entry(&entry, (0, 0)),
+                // Vanished while listing: leave it out, as a card reader would.
+                Err(_) if handle != asked => continue,
+                Err(code) => return err(code),
+            },
         };
-        if format != FormatFilter::Any && !format.matches(entry.format) {
+        if format != FormatFilter::Any && !format.matches(view.format) {
             continue;
         }
-        if let Some((info, _)) = cx.memory_object(handle) {
-            let image = (info.image_pix_width, info.image_pix_height);
-            snapshot.memory.push((handle.0, image));
-        }
-        let name = entry.filename.as_str();
-        let row = Row {
-            handle: handle.0,
-            parent: entry.parent.0,
-            storage: entry.storage_id.0,
-            size: entry.size,
-            modified: entry
-                .modified
-                .and_then(|d| d.to_unix_seconds())
-                .unwrap_or(u64::MAX),
-            format: entry.format.0,
-            protection: entry.protection_status.0,
-            association: entry.association_type.0,
-            name_at: u32::try_from(snapshot.names.len()).unwrap_or(u32::MAX),
-            name_len: u16::try_from(name.len()).unwrap_or(0),
-        };
-        snapshot.names.push_str(name);
         scratch.clear();
-        count += encode_elements(&snapshot.view(&row, (0, 0)), prop, &mut scratch);
+        count += encode_elements(&view, prop, &mut scratch);
         len += scratch.len() as u64;
-        snapshot.rows.push(row);
+        rows.push(Row::of(&view));
+        if cx.memory_object(handle).is_some() {
+            memory.push(view);
+        }
     }
-    let rows = snapshot.rows.len();
+    let total = rows.len();
     let encode = move |i: usize, store: &mut dyn ObjectStore, out: &mut Vec<u8>| {
-        let Some(row) = snapshot.rows.get(i) else {
-            return;
+        let Some(row) = rows.get(i) else {
+            return Ok(());
         };
-        let image = if !ObjectFormatCode(row.format).is_image() {
-            (0, 0)
-        } else if let Some(&(_, image)) = snapshot.memory.iter().find(|(h, _)| *h == row.handle) {
-            image
-        } else {
-            store
-                .object_info(ObjectHandle(row.handle))
-                .map_or((0, 0), |info| (info.image_pix_width, info.image_pix_height))
+        let view = match memory.iter().find(|v| v.handle.0 == row.handle) {
+            Some(view) => view.clone(),
+            None => {
+                let handle = ObjectHandle(row.handle);
+                let entry = store.object_entry(handle)?;
+                let image = if entry.format.is_image() {
+                    store
+                        .object_info(handle)
+                        .map_or((0, 0), |info| (info.image_pix_width, info.image_pix_height))
+                } else {
+                    (0, 0)
+                };
+                View::of_entry(&entry, image)
+            }
         };
-        encode_elements(&snapshot.view(row, image), prop, out);
+        let now = Row::of(&view);
+        if (now.name_units, now.flags) != (row.name_units, row.flags) {
+            return Err(store::StoreError::Io(format!(
+                "object {:#x} changed while it was listed",
+                row.handle
+            )));
+        }
+        encode_elements(&view, prop, out);
+        Ok(())
     };
     Handled::Reply(Reply::Data {
         data: Box::new(ListingSource::new(
             count.to_le_bytes().to_vec(),
-            rows,
+            total,
             len,
             Box::new(encode),
         )),

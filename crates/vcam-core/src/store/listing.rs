@@ -11,13 +11,20 @@
 
 use std::fmt;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 
 use super::{DataSource, ObjectStore, StoreError};
 
+/// Most bytes of one piece of a listing. Each piece is encoded from the store just before it
+/// is sent (a thousand entries), so the initiator hears from the camera every few
+/// milliseconds, however slow the card, and never waits a read timeout between pieces.
+pub const LISTING_PIECE: usize = 64 * 1024;
+
 /// Encodes entry `index` of a listing onto `out`, reading the store as needed. It must write
-/// exactly the bytes the listing announced for that entry.
-pub type EncodeEntry = Box<dyn FnMut(usize, &mut dyn ObjectStore, &mut Vec<u8>) + Send>;
+/// exactly the bytes the listing announced for that entry, or fail (the card changed so much
+/// since the listing was counted that the entry cannot be written as announced).
+pub type EncodeEntry =
+    Box<dyn FnMut(usize, &mut dyn ObjectStore, &mut Vec<u8>) -> Result<(), StoreError> + Send>;
 
 /// A data phase made of a head (a count, say) and `count` entries encoded on demand by an
 /// [`EncodeEntry`], `len` bytes in all. The responder reads it through
@@ -29,8 +36,11 @@ pub struct ListingSource {
     next: usize,
     len: u64,
     sent: u64,
-    buf: Vec<u8>,
+    /// Bytes of the last entry encoded that did not fit the previous chunk.
+    spill: Vec<u8>,
     at: usize,
+    /// Where each entry is encoded (reused).
+    scratch: Vec<u8>,
     encode: EncodeEntry,
 }
 
@@ -44,33 +54,43 @@ impl ListingSource {
             next: 0,
             len,
             sent: 0,
-            buf: Vec::new(),
+            spill: Vec::new(),
             at: 0,
+            scratch: Vec::new(),
             encode,
         }
     }
 
+    /// The next chunk: one buffer of at most `max` bytes, filled with entries as they are
+    /// encoded.
     fn take(&mut self, store: &mut dyn ObjectStore, max: usize) -> Result<Bytes, StoreError> {
         if !self.head.is_empty() {
             let n = max.min(self.head.len());
             return Ok(self.head.split_to(n));
         }
-        while self.buf.len() - self.at < max && self.next < self.count {
-            if self.at > 0 {
-                self.buf.drain(..self.at);
+        let mut chunk = BytesMut::with_capacity(max);
+        let spilled = self.spill.get(self.at..).unwrap_or_default();
+        let n = spilled.len().min(max);
+        chunk.extend_from_slice(spilled.get(..n).unwrap_or_default());
+        self.at += n;
+        while chunk.len() < max && self.next < self.count {
+            self.scratch.clear();
+            (self.encode)(self.next, store, &mut self.scratch)?;
+            self.next += 1;
+            let room = max - chunk.len();
+            let (now, later) = self.scratch.split_at(room.min(self.scratch.len()));
+            chunk.extend_from_slice(now);
+            if !later.is_empty() {
+                self.spill.clear();
+                self.spill.extend_from_slice(later);
                 self.at = 0;
             }
-            (self.encode)(self.next, store, &mut self.buf);
-            self.next += 1;
         }
-        let n = max.min(self.buf.len() - self.at);
-        let chunk = Bytes::copy_from_slice(self.buf.get(self.at..self.at + n).unwrap_or_default());
-        self.at += n;
-        if self.at == self.buf.len() {
-            self.buf.clear();
+        if self.at >= self.spill.len() {
+            self.spill.clear();
             self.at = 0;
         }
-        Ok(chunk)
+        Ok(chunk.freeze())
     }
 }
 
@@ -102,10 +122,13 @@ impl DataSource for ListingSource {
         max: usize,
     ) -> Result<Bytes, StoreError> {
         let left = self.len - self.sent;
-        let max = usize::try_from(left).unwrap_or(usize::MAX).min(max);
+        let max = usize::try_from(left)
+            .unwrap_or(usize::MAX)
+            .min(max)
+            .min(LISTING_PIECE);
         let chunk = self.take(store, max)?;
         self.sent += chunk.len() as u64;
-        let more = self.next < self.count || self.at < self.buf.len();
+        let more = self.next < self.count || self.at < self.spill.len();
         if self.sent == self.len && more {
             return Err(StoreError::Io(format!(
                 "a listing encoded more than the {} bytes it announced",
@@ -134,6 +157,7 @@ mod tests {
             len,
             Box::new(move |i, _store, out| {
                 out.extend(std::iter::repeat_n(u8::try_from(i).unwrap(), entry));
+                Ok(())
             }),
         )
     }
@@ -158,6 +182,23 @@ mod tests {
             out,
             [5, 0, 0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]
         );
+    }
+
+    #[test]
+    fn an_encoder_that_fails_fails_the_read() {
+        let mut s = ListingSource::new(
+            Bytes::new(),
+            3,
+            3,
+            Box::new(|i, _store, out| {
+                if i == 1 {
+                    return Err(StoreError::Io("changed".into()));
+                }
+                out.push(0);
+                Ok(())
+            }),
+        );
+        assert!(read_all(&mut s, 1).is_err());
     }
 
     #[test]

@@ -21,7 +21,7 @@ mod listing;
 pub mod media;
 
 pub use folder::FolderStore;
-pub use listing::{EncodeEntry, ListingSource};
+pub use listing::{EncodeEntry, LISTING_PIECE, ListingSource};
 
 /// The StorageID of the (single) memory card of the stores vcam ships: physical store 1,
 /// logical store 1 (ISO 15740:2013 §5.2.2).

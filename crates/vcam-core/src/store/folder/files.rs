@@ -148,7 +148,7 @@ pub(super) fn read_folder(
     use rustix::fs::{AtFlags, FileType};
     let fd = open_folder(path)?;
     let mut entries = rustix::fs::Dir::read_from(&fd)?;
-    let mut found = Found::default();
+    let mut found = tree.found_for(dir);
     while let Some(entry) = entries.read() {
         let entry = entry?;
         let Ok(name) = entry.file_name().to_str() else {

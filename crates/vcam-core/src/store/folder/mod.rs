@@ -305,10 +305,10 @@ impl FolderStore {
             .ok_or(StoreError::InvalidParent(ObjectHandle(dir)))?;
         let (fd, found) = files::read_folder(&self.root, &path, &self.tree, dir)
             .map_err(|e| StoreError::io(&format!("listing {}", path.display()), &e))?;
-        let (children, forgotten) = self.tree.relist(dir, found);
+        let forgotten = self.tree.relist(dir, found);
         self.dropped(&forgotten);
         self.folder = Some((dir, fd));
-        Ok(children)
+        Ok(self.tree.children(dir).to_vec())
     }
 
     fn walk(&mut self, dir: u32, out: &mut Vec<u32>) -> Result<(), StoreError> {
@@ -476,7 +476,7 @@ impl ObjectStore for FolderStore {
         }
         let ids = match parent {
             ParentFilter::Any => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(self.tree.handles_given());
                 self.walk(ROOT, &mut out)?;
                 out
             }

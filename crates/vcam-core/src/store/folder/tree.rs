@@ -91,8 +91,8 @@ pub(super) struct HandleTree {
 /// What a listing of a folder found, built by [`HandleTree::listing`].
 #[derive(Debug, Default)]
 pub(super) struct Found {
-    /// Positions, in the folder's previous children, of entries that are still there.
-    kept: Vec<u32>,
+    /// One bit per child the folder had: set when the entry is still there.
+    kept: Vec<u64>,
     /// Entries the folder did not have: where the name is in `names`, its length, whether it
     /// is a folder.
     fresh: Vec<(u32, u8, bool)>,
@@ -118,6 +118,11 @@ impl HandleTree {
     #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.slots.iter().filter(|s| s.parent != FREE).count()
+    }
+
+    /// How many handles were ever given: more than the objects known.
+    pub(super) fn handles_given(&self) -> usize {
+        self.slots.len()
     }
 
     fn slot(&self, id: u32) -> Option<&Slot> {
@@ -390,8 +395,9 @@ impl HandleTree {
         if let Ok(at) = self.position(dir, name)
             && let Some(&id) = self.children(dir).get(at)
             && self.is_dir(id) == is_dir
+            && let Some(word) = found.kept.get_mut(at / 64)
         {
-            found.kept.push(u32::try_from(at).unwrap_or(u32::MAX));
+            *word |= 1 << (at % 64);
         } else if let (Ok(at), Ok(len)) =
             (u32::try_from(found.names.len()), u8::try_from(name.len()))
         {
@@ -400,12 +406,21 @@ impl HandleTree {
         }
     }
 
-    /// Records what a listing of `dir` found ([`HandleTree::listing`]): returns the
-    /// children's handles in name order, and the handles dropped because their entry is gone
-    /// (or became the other kind of entry).
-    pub(super) fn relist(&mut self, dir: u32, found: Found) -> (Vec<u32>, Vec<u32>) {
+    /// What a new listing of `dir` starts from: nothing found yet of what it had.
+    pub(super) fn found_for(&self, dir: u32) -> Found {
+        Found {
+            kept: vec![0; self.children(dir).len().div_ceil(64)],
+            ..Found::default()
+        }
+    }
+
+    /// Records what a listing of `dir` found ([`HandleTree::listing`]): the folder's children
+    /// ([`HandleTree::children`]) become what was found, in name order. Returns the handles
+    /// dropped because their entry is gone (or became the other kind of entry). An unchanged
+    /// folder is relisted without allocating more than a bit per child.
+    pub(super) fn relist(&mut self, dir: u32, found: Found) -> Vec<u32> {
         let Found {
-            mut kept,
+            kept,
             mut fresh,
             names,
         } = found;
@@ -413,25 +428,23 @@ impl HandleTree {
             let at = at as usize;
             names.get(at..at + usize::from(len)).unwrap_or_default()
         };
-        let old = self.children.remove(&dir).unwrap_or_default();
-        kept.sort_unstable();
-        kept.dedup();
-        let mut still = vec![false; old.len()];
-        let kept: Vec<u32> = kept
-            .into_iter()
-            .filter_map(|at| {
-                let at = usize::try_from(at).ok()?;
-                *still.get_mut(at)? = true;
-                old.get(at).copied()
-            })
-            .collect();
+        let mut old = self.children.remove(&dir).unwrap_or_default();
+        let still = |i: usize| kept.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0);
         let mut forgotten = Vec::new();
-        for (&id, still) in old.iter().zip(&still) {
-            if !still {
+        for (i, &id) in old.iter().enumerate() {
+            if !still(i) {
                 self.forget_into(id, &mut forgotten);
             }
         }
-        drop((old, still));
+        // What is still there keeps its place (the list is reused when nothing went).
+        if !forgotten.is_empty() {
+            let mut i = 0;
+            old.retain(|_| {
+                i += 1;
+                still(i - 1)
+            });
+        }
+        let kept = old;
         fresh.sort_unstable_by(|a, b| fresh_name(a).cmp(fresh_name(b)));
         fresh.dedup_by(|a, b| fresh_name(a) == fresh_name(b));
         let mut loose = self.loose.remove(&dir).unwrap_or_default();
@@ -464,29 +477,34 @@ impl HandleTree {
         for gone in loose {
             self.forget_into(gone, &mut forgotten);
         }
-        // Both lists are in name order: merge them.
-        let mut children = Vec::with_capacity(kept.len() + added.len());
-        let (mut a, mut b) = (kept.into_iter().peekable(), added.into_iter().peekable());
-        loop {
-            let next = match (a.peek(), b.peek()) {
-                (Some(&x), Some(&y)) if self.name(x) <= self.name(y) => a.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => b.next(),
-                (Some(_), None) => a.next(),
-                (None, None) => break,
-            };
-            children.extend(next);
-        }
+        let children = if added.is_empty() {
+            kept
+        } else {
+            // Both lists are in name order: merge them.
+            let mut children = Vec::with_capacity(kept.len() + added.len());
+            let (mut a, mut b) = (kept.into_iter().peekable(), added.into_iter().peekable());
+            loop {
+                let next = match (a.peek(), b.peek()) {
+                    (Some(&x), Some(&y)) if self.name(x) <= self.name(y) => a.next(),
+                    (Some(_), Some(_)) | (None, Some(_)) => b.next(),
+                    (Some(_), None) => a.next(),
+                    (None, None) => break,
+                };
+                children.extend(next);
+            }
+            children
+        };
         let long: Vec<u32> = children
             .iter()
             .copied()
             .filter(|&c| self.name(c).len() > MAX_STRING_UNITS && !self.aliases.contains_key(&c))
             .collect();
-        self.children.insert(dir, children.clone());
+        self.children.insert(dir, children);
         for id in long {
             self.give_alias(dir, id);
         }
         self.compact();
-        (children, forgotten)
+        forgotten
     }
 
     /// Gives `id` (a child of `dir`) an alias when its name does not fit a PTP string: the
@@ -583,11 +601,12 @@ mod tests {
     use super::*;
 
     fn relist(t: &mut HandleTree, dir: u32, names: &[(&str, bool)]) -> (Vec<u32>, Vec<u32>) {
-        let mut found = Found::default();
+        let mut found = t.found_for(dir);
         for &(name, is_dir) in names {
             t.listing(dir, &mut found, name, is_dir);
         }
-        t.relist(dir, found)
+        let forgotten = t.relist(dir, found);
+        (t.children(dir).to_vec(), forgotten)
     }
 
     #[test]
