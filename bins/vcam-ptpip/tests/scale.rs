@@ -19,6 +19,8 @@
 //! card.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod support;
+
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -36,15 +38,7 @@ const STORAGE: u32 = 0x0001_0001;
 const GET_OBJECT_INFO_EX: OperationCode = OperationCode(0x9109);
 
 fn card() -> tempfile::TempDir {
-    let shm = Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::Builder::new()
-            .prefix("vcam-scale-")
-            .tempdir_in(shm)
-    } else {
-        tempfile::tempdir()
-    }
-    .unwrap();
+    let dir = support::memory_tempdir();
     let folder = dir.path().join("DCIM/100CANON");
     std::fs::create_dir_all(&folder).unwrap();
     for i in 0..FILES {

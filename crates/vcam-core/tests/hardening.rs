@@ -212,3 +212,44 @@ fn live_view_polls_are_paced() {
     assert_eq!(next.code, Rc::OK);
     assert_ne!(next.data, first.data);
 }
+
+/// Item 9: a file replaced by a folder after the scan is answered InvalidObjectHandle by
+/// GetObject and GetObjectInfo, never OK with 0 bytes or a folder's 4096.
+#[test]
+fn a_file_replaced_by_a_folder_is_another_object() {
+    let dir = card();
+    let mut cam = Cam::model("generic", dir.path());
+    let h = cam.find("README.TXT").unwrap();
+    std::fs::remove_file(dir.path().join("README.TXT")).unwrap();
+    std::fs::create_dir(dir.path().join("README.TXT")).unwrap();
+    let a = cam.run(Op::GET_OBJECT, &[h]);
+    assert_eq!(
+        (a.code, a.data.len()),
+        (Rc::INVALID_OBJECT_HANDLE, 0),
+        "GetObject"
+    );
+    assert_eq!(
+        cam.run(Op::GET_OBJECT_INFO, &[h]).code,
+        Rc::INVALID_OBJECT_HANDLE
+    );
+    let folder = cam.find("README.TXT").unwrap();
+    assert_ne!(folder, h, "the folder is a new object");
+    assert!(cam.info(folder).is_folder());
+}
+
+/// Item 12: a 255-character name, which no PTP string holds (254 characters and the NUL),
+/// is shown under its FAT-style alias: the start of the name, `~1` and the extension.
+#[test]
+fn a_255_character_name_is_shown_under_an_alias() {
+    let dir = tempfile::tempdir().unwrap();
+    let long = format!("{}.jpg", "L".repeat(251));
+    std::fs::write(dir.path().join(&long), b"x").unwrap();
+    let mut cam = Cam::model("generic", dir.path());
+    let h = cam.handles()[0];
+    assert_eq!(
+        cam.info(h).filename.as_str(),
+        format!("{}~1.jpg", "L".repeat(248))
+    );
+    let a = cam.run(Op::GET_OBJECT, &[h]);
+    assert_eq!((a.code, &a.data[..]), (Rc::OK, &b"x"[..]));
+}

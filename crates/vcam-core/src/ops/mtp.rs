@@ -419,16 +419,15 @@ fn prop_list(
         let view = match memory.iter().find(|v| v.handle.0 == row.handle) {
             Some(view) => view.clone(),
             None => {
+                // One look at the object: its ObjectInfo (with an image's pixel size), and the
+                // full size only when ObjectInfo's 32 bits cannot hold it.
                 let handle = ObjectHandle(row.handle);
-                let entry = store.object_entry(handle)?;
-                let image = if entry.format.is_image() {
-                    store
-                        .object_info(handle)
-                        .map_or((0, 0), |info| (info.image_pix_width, info.image_pix_height))
-                } else {
-                    (0, 0)
+                let info = store.object_info(handle)?;
+                let size = match info.object_compressed_size {
+                    u32::MAX => store.object_size(handle)?,
+                    size => u64::from(size),
                 };
-                View::of_entry(&entry, image)
+                View::of(handle, &info, size)
             }
         };
         let now = Row::of(&view);
