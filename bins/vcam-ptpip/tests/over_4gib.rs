@@ -99,13 +99,8 @@ fn gphoto2_never_saves_a_short_file() {
         &["generic", "--fs", card.path().to_str().unwrap()],
     );
     let env = Env::new();
-    let port = format!("ptpip:127.0.0.1:{0}:{0}", vcam.port());
-    let mut child = Command::new(require("gphoto2"))
-        .args(["--port", &port, "--get-file", "1", "--stdout"])
-        .env("HOME", env.home())
-        .env("LANG", "C")
-        .current_dir(env.cwd())
-        .stdin(Stdio::null())
+    let mut child = support::gphoto2(&env, &vcam)
+        .args(["--get-file", "1", "--stdout"])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

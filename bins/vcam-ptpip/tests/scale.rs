@@ -23,12 +23,12 @@ mod support;
 
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use ptp_codec::{Decode, OperationCode};
 use ptp_initiator::PtpIpClient;
 use vcam_testkit::server::{VcamProcess, built};
-use vcam_testkit::tools::{RUN_TIMEOUT, require};
+use vcam_testkit::tools::RUN_TIMEOUT;
 use vcam_testkit::{Env, wait_until};
 
 const FILES: usize = 100_000;
@@ -62,15 +62,10 @@ fn vcam(model: &str, card: &Path) -> VcamProcess {
 fn gphoto2_listing(vcam: &VcamProcess, request: &str, name: &str) -> Result<String, String> {
     let env = Env::new();
     let log = env.file("gphoto2.log");
-    let port = format!("ptpip:127.0.0.1:{0}:{0}", vcam.port());
-    let mut child = Command::new(require("gphoto2"))
-        .args(["--port", &port, "--debug", "--debug-logfile"])
+    let mut child = support::gphoto2(&env, vcam)
+        .args(["--debug", "--debug-logfile"])
         .arg(&log)
         .arg("--list-files")
-        .env("HOME", env.home())
-        .env("LANG", "C")
-        .current_dir(env.cwd())
-        .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

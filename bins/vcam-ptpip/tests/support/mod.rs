@@ -2,6 +2,9 @@
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use std::path::Path;
+use std::process::{Command, Stdio};
+
+use vcam_testkit::{Env, VcamProcess, require};
 
 /// A temporary folder in memory (/dev/shm) when the machine has one: a card of 100,000 files
 /// is made in seconds there, and sparse files cost nothing.
@@ -15,4 +18,19 @@ pub fn memory_tempdir() -> tempfile::TempDir {
     } else {
         tempfile::tempdir().unwrap()
     }
+}
+
+/// gphoto2 for `vcam` over PTP/IP in `env` (its HOME and working folder), to be spawned by
+/// the caller: for runs that are watched while they go (a debug log, a 4 GiB stdout), which
+/// the testkit's runner, waiting for the end, does not do. stdin is closed; stdout and stderr
+/// are the caller's to set.
+pub fn gphoto2(env: &Env, vcam: &VcamProcess) -> Command {
+    let mut cmd = Command::new(require("gphoto2"));
+    cmd.arg("--port")
+        .arg(format!("ptpip:127.0.0.1:{0}:{0}", vcam.port()))
+        .env("HOME", env.home())
+        .env("LANG", "C")
+        .current_dir(env.cwd())
+        .stdin(Stdio::null());
+    cmd
 }
