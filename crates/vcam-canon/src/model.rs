@@ -9,8 +9,8 @@
 
 use std::borrow::Cow;
 
-use vcam_core::model::PtpIpIdentity;
 use vcam_core::model::prop::{desc, str};
+use vcam_core::model::{PtpIpDataFraming, PtpIpIdentity};
 use vcam_core::ptp_types::{
     DeviceInfo, DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
     OperationCode, PropForm, PropValue, PtpString,
@@ -317,22 +317,51 @@ pub fn canon_1300d() -> CameraModel {
             .map(PropertyDef::listed)
             .chain(hidden.map(PropertyDef::hidden))
             .collect(),
-        usb: UsbIdentity {
-            bcd_device: 0x0002,
-            // A real T6 has no serial number string (iSerialNumber 0; its lsusb in vcam's C
-            // original, `src/notes/a.txt`).
-            serial: None,
-            interrupt_max_packet: 0x40,
-            interrupt_interval: 9,
-            ..UsbIdentity::still_image(0x04A9, 0x32B4, "Canon Inc.", "Canon Digital Camera")
-        },
+        usb: usb_1300d(),
         ptpip: PtpIpIdentity {
-            guid: *b"vcam-canon-1300d",
-            friendly_name: "Canon EOS 1300D".into(),
+            data_framing: PtpIpDataFraming::DataThenEndData {
+                max_payload: CANON_PTPIP_DATA_PACKET,
+            },
+            pairs_with_one_client: true,
+            ..PtpIpIdentity::new(*b"vcam-canon-1300d", "Canon EOS 1300D")
         },
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100CANON".into(),
         capture_prefix: "IMG_".into(),
+    }
+}
+
+/// Payload bytes of the Data packets a Canon EOS sends before its End Data packet. Canon
+/// splits a data phase into Data packets closed by End Data (airnef `mtpwifi.py`); the size of
+/// its pieces is not in any public capture, so this is libgphoto2's own block size for PTP/IP
+/// data (`ptpip.c`: `WRITE_BLOCKSIZE`).
+pub const CANON_PTPIP_DATA_PACKET: u32 = 0x1_0000;
+
+/// The USB identity of a real EOS 1300D / Rebel T6, field for field as its `lsusb -v` shows it
+/// (vcam's C original, `src/notes/a.txt`): bcdUSB 2.00, class at interface level, bcdDevice
+/// 0.02, "Canon Inc." / "Canon Digital Camera", no serial number string (iSerial 0),
+/// self-powered drawing 2 mA (bMaxPower 1), one Still Image interface without a string, bulk IN
+/// 0x81 and OUT 0x02 of 512 bytes, interrupt IN 0x83 of 8 bytes every 10 frames.
+#[must_use]
+pub fn usb_1300d() -> UsbIdentity {
+    UsbIdentity {
+        vendor_id: 0x04A9,
+        product_id: 0x32B4,
+        bcd_device: 0x0002,
+        bcd_usb: 0x0200,
+        manufacturer: "Canon Inc.".into(),
+        product: "Canon Digital Camera".into(),
+        serial: None,
+        interface_name: None,
+        interface_class: (6, 1, 1),
+        bulk_in: 0x81,
+        bulk_out: 0x02,
+        interrupt_in: 0x83,
+        interrupt_max_packet: 8,
+        interrupt_interval: 10,
+        max_power: 1,
+        config_attributes: 0xC0,
+        microsoft_os_descriptor: false,
     }
 }
 
