@@ -1,8 +1,10 @@
 //! Live view frames per second (Canon EOS GetViewFinderData) at 640x480 and 1920x1080:
 //! through the core in-process, beside a memcpy of one frame; and over PTP/IP on loopback
-//! with ptp-initiator, beside a raw loopback TCP request/response moving the same bytes. The
-//! clock is fixed, so every request serves the frame already encoded (as a real body does
-//! between sensor frames): this measures delivery, not JPEG encoding.
+//! with ptp-initiator, beside a raw loopback TCP request/response moving the same bytes.
+//! Every request serves a frame already encoded (as a real body does between sensor frames):
+//! both cameras play one recorded JPEG, so this measures delivery, not JPEG encoding (the
+//! PTP/IP server reads the real clock, and a synthetic source would render a new frame every
+//! frame period in the middle of the measurement).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
@@ -15,20 +17,33 @@ use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
 use transport_ptpip::PtpIpServer;
 use vcam_core::ptp_types::ptp_codec::Params;
-use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
+use vcam_core::{
+    DataHint, FolderStore, FrameSource, JpegFolderFrames, Output, Request, Responder,
+    SyntheticFrames,
+};
 
 const GET_VIEWFINDER_DATA: OperationCode = OperationCode(0x9153);
 const SET_EVENT_MODE: OperationCode = OperationCode(0x9115);
 const SET_PROP_EX: OperationCode = OperationCode(0x9110);
 
-fn camera(w: u32, h: u32, dir: &std::path::Path) -> (vcam_core::CameraModel, Responder) {
+/// A folder holding one `w` x `h` test-pattern JPEG, rendered once.
+fn one_frame(w: u32, h: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = SyntheticFrames::new(w, h, 30)
+        .frame(SystemTime::UNIX_EPOCH, &[])
+        .unwrap();
+    std::fs::write(dir.path().join("frame.jpg"), &frame.jpeg).unwrap();
+    dir
+}
+
+fn camera(frames: &std::path::Path, dir: &std::path::Path) -> (vcam_core::CameraModel, Responder) {
     let (model, eos) = vcam_canon::canon_1300d();
     let store = FolderStore::open(dir, false).unwrap();
     let r = Responder::new(
         model.clone(),
         eos,
         Box::new(store),
-        Box::new(SyntheticFrames::new(w, h, 30)),
+        Box::new(JpegFolderFrames::load(frames, 30).unwrap()),
     );
     (model, r)
 }
@@ -77,9 +92,10 @@ fn run(
 
 fn bench(c: &mut Criterion) {
     for (w, h) in [(640u32, 480u32), (1920, 1080)] {
+        let frames = one_frame(w, h);
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
-        let (model, mut r) = camera(w, h, dir.path());
+        let (model, mut r) = camera(frames.path(), dir.path());
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
         let mut tid = 0;
         assert_eq!(
@@ -103,6 +119,7 @@ fn bench(c: &mut Criterion) {
             None,
         );
         assert_eq!(code, ResponseCode::OK);
+        eprintln!("liveview_{w}x{h}: {frame_len} bytes per GetViewFinderData");
 
         let mut group = c.benchmark_group(format!("liveview_{w}x{h}"));
         group.throughput(Throughput::Elements(1));
@@ -131,7 +148,7 @@ fn bench(c: &mut Criterion) {
         // Over PTP/IP.
         let dir2 = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir2.path().join("DCIM/100CANON")).unwrap();
-        let (_, server_cam) = camera(w, h, dir2.path());
+        let (_, server_cam) = camera(frames.path(), dir2.path());
         let identity = model.ptpip.clone();
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {

@@ -691,3 +691,113 @@ fn init_requests_real_bodies_accept_are_served() {
         still_serves(&mut server);
     }
 }
+
+/// gphoto2 as "Canon EOS (WLAN)" with its own HOME (where libgphoto2 keeps its PTP/IP GUID).
+fn gphoto_canon(home: &std::path::Path, server: &Server, args: &[&str]) -> common::Run {
+    common::require("gphoto2", "gphoto2");
+    let out = std::process::Command::new("gphoto2")
+        .args([
+            "--port",
+            &server.gphoto_port(),
+            "--camera",
+            "Canon EOS (WLAN)",
+        ])
+        .args(args)
+        .env("HOME", home)
+        .env("LANG", "C")
+        .current_dir(home)
+        .output()
+        .unwrap();
+    let run = common::Run {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    };
+    eprintln!(
+        "gphoto2 {args:?}: ok={}\n{}{}",
+        run.ok, run.stdout, run.stderr
+    );
+    run
+}
+
+/// The GUID libgphoto2 keeps in `~/.gphoto/settings` (`ptp2_ip=guid=xx:xx:...`), as 32 hex
+/// digits.
+fn gphoto_guid(home: &std::path::Path) -> String {
+    let settings = std::fs::read_to_string(home.join(".gphoto/settings")).unwrap();
+    let line = settings
+        .lines()
+        .find(|l| l.starts_with("ptp2_ip=guid="))
+        .unwrap_or_else(|| panic!("no PTP/IP GUID in {settings}"));
+    line.rsplit('=').next().unwrap().replace(':', "")
+}
+
+/// Issue 14: a Canon EOS pairs with the first client GUID (kept in a state file in the card
+/// folder, hidden from clients), refuses another until the pairing is reset, and can start
+/// paired with `--paired-guid`.
+#[test]
+fn canon_pairs_with_its_first_gphoto2_and_refuses_another_until_reset() {
+    let card = common::sample_folder();
+    let fs = card.path().to_str().unwrap();
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let server = Server::start(&["canon_1300d", "--fs", fs]);
+    let run = gphoto_canon(a.path(), &server, &["--summary"]);
+    assert!(
+        run.ok && run.stdout.contains("Canon EOS 1300D"),
+        "the first client pairs"
+    );
+    let state = std::fs::read_to_string(card.path().join(".vcam-ptpip-pairing")).unwrap();
+    assert!(state.starts_with(&gphoto_guid(a.path())), "{state}");
+    assert!(
+        !gphoto_canon(b.path(), &server, &["--summary"]).ok,
+        "another GUID is refused"
+    );
+    assert!(server.log().contains("refused: not the paired client"));
+    assert!(gphoto_canon(a.path(), &server, &["--list-files"]).ok);
+    let listing = gphoto_canon(a.path(), &server, &["--list-files"]).stdout;
+    assert!(
+        !listing.contains("pairing"),
+        "the state file is not on the card:\n{listing}"
+    );
+    drop(server);
+
+    // The body remembers across a restart; resetting the pairing lets the next client in.
+    let server = Server::start(&["canon_1300d", "--fs", fs]);
+    assert!(!gphoto_canon(b.path(), &server, &["--summary"]).ok);
+    drop(server);
+    let server = Server::start(&["canon_1300d", "--fs", fs, "--reset-pairing"]);
+    assert!(
+        gphoto_canon(b.path(), &server, &["--summary"]).ok,
+        "B pairs after the reset"
+    );
+    assert!(
+        !gphoto_canon(a.path(), &server, &["--summary"]).ok,
+        "A is now the stranger"
+    );
+    drop(server);
+
+    // --paired-guid: paired from the start (no state file: the card is read-only).
+    let guid = gphoto_guid(a.path());
+    let server = Server::start(&[
+        "canon_1300d",
+        "--fs",
+        fs,
+        "--read-only",
+        "--paired-guid",
+        &guid,
+    ]);
+    assert!(!gphoto_canon(b.path(), &server, &["--summary"]).ok);
+    assert!(gphoto_canon(a.path(), &server, &["--summary"]).ok);
+    drop(server);
+
+    // The owner refuses on the body.
+    let other = common::sample_folder();
+    let server = Server::start(&[
+        "canon_1300d",
+        "--fs",
+        other.path().to_str().unwrap(),
+        "--accept-policy",
+        "refuse",
+    ]);
+    assert!(!gphoto_canon(a.path(), &server, &["--summary"]).ok);
+    assert!(!other.path().join(".vcam-ptpip-pairing").exists());
+}

@@ -2,7 +2,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use bytes::{Buf, BytesMut};
 use ptp_codec::ptpip::Packet;
@@ -73,27 +72,24 @@ impl Conn {
     /// Sends one packet now (with whatever the outbox held before it).
     pub(crate) async fn send(&mut self, packet: &Packet<'_>) -> Result<(), ConnectionError> {
         self.outbox.packet(packet)?;
-        self.write(None).await
+        self.write().await
     }
 
     /// Writes what the outbox holds.
-    pub(crate) async fn write(
-        &mut self,
-        stall_limit: Option<Duration>,
-    ) -> Result<(), ConnectionError> {
-        self.outbox.write_to(&mut self.stream, stall_limit).await
+    pub(crate) async fn write(&mut self) -> Result<(), ConnectionError> {
+        self.outbox.write_to(&mut self.stream).await
     }
 }
 
 /// Sets TCP_QUICKACK again (Linux clears it after each acknowledgement).
-fn quickack(stream: &TcpStream) {
-    #[cfg(target_os = "linux")]
-    {
-        let sock = socket2::SockRef::from(stream);
-        if let Err(e) = sock.set_tcp_quickack(true) {
-            tracing::trace!(%e, "TCP_QUICKACK");
-        }
+#[cfg(target_os = "linux")]
+pub(crate) fn quickack<S: std::os::fd::AsFd>(stream: &S) {
+    let sock = socket2::SockRef::from(stream);
+    if let Err(e) = sock.set_tcp_quickack(true) {
+        tracing::trace!(%e, "TCP_QUICKACK");
     }
-    #[cfg(not(target_os = "linux"))]
-    let _ = stream;
 }
+
+/// TCP_QUICKACK exists on Linux only.
+#[cfg(not(target_os = "linux"))]
+pub(crate) fn quickack<S>(_stream: &S) {}

@@ -77,7 +77,7 @@ pub(crate) async fn event_connection(
                 while let Ok(message) = rx.try_recv() {
                     queue(&mut conn, message)?;
                 }
-                conn.write(None).await?;
+                conn.write().await?;
             }
             more = conn.fill() => {
                 if !more? {
@@ -100,7 +100,7 @@ pub(crate) async fn event_connection(
                 if conn.decoder.in_body() {
                     return Err(ConnectionError::Protocol("bulk data on the event connection".into()));
                 }
-                conn.write(None).await?;
+                conn.write().await?;
             }
         }
     }

@@ -6,7 +6,7 @@
 //! use std::sync::{Arc, Mutex};
 //! use std::time::Duration;
 //! use transport_ptpip::PtpIpServer;
-//! use crate::pairing::{AcceptPolicy, Pairing};
+//! use transport_ptpip::pairing::{AcceptPolicy, Pairing};
 //!
 //! let identity = camera.model().ptpip.clone();
 //! let pairing = Arc::new(Mutex::new(Pairing::new(AcceptPolicy::Accept)));
@@ -34,7 +34,9 @@
 //! - Operation Request, Start Data / Data / End Data in both directions, Operation Response,
 //!   Cancel, Probe Request / Response (answered on both connections). Data the camera sends is
 //!   framed as the body does ([`ServerIdentity::data_framing`]: Canon sends Data packets closed
-//!   by End Data) and a whole transaction goes out in one vectored write. A data phase from the
+//!   by End Data), one write per packet as real bodies do (Wireshark's dissector reads one
+//!   packet at the start of each TCP segment), a long payload straight from the responder's
+//!   buffer. A data phase from the
 //!   initiator that does not match its Start Data (fewer or more bytes, Data packets naming
 //!   another transaction, End Data without Start Data) ends with IncompleteTransfer and
 //!   nothing reaches the card. Operation Requests sent back to back (several in one TCP
@@ -59,21 +61,21 @@ mod command;
 mod conn;
 mod event;
 mod outbox;
+mod session;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use crate::pairing::{AcceptPolicy, Pairing};
 use ptp_codec::ptpip::{InitFailReason, Packet};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, mpsc};
-use tokio::time::Instant;
 use vcam_core::Responder;
 
 use crate::conn::Conn;
 use crate::event::ToEvent;
+use crate::pairing::{AcceptPolicy, Pairing};
 
 /// Largest packet held whole; larger Data / End Data packets are streamed.
 pub const MAX_FRAME_LEN: usize = 1024 * 1024;
@@ -323,15 +325,6 @@ async fn serve_connection(
                 )));
             }
         }
-    }
-}
-
-/// Runs blocking camera work (file reads, JPEG rendering) without stalling other tasks when
-/// the runtime has worker threads to spare.
-pub(crate) fn blocking<R>(f: impl FnOnce() -> R) -> R {
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(f),
-        _ => f(),
     }
 }
 

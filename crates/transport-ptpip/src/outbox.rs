@@ -1,14 +1,14 @@
-//! What the camera has to say on one connection, gathered into as few writes as possible.
+//! What the camera has to say on one connection: packets encoded without per-packet
+//! allocation and written one `write` per packet.
 //!
-//! A live view frame over PTP/IP is Start Data, one or more Data / End Data packets and an
-//! Operation Response. Written one packet at a time that is four or more `write` calls (each a
-//! TCP segment with `TCP_NODELAY`) for what raw TCP sends in one. The outbox collects the
-//! packets of a batch: short packets and short payloads are copied into one buffer, long
-//! payloads are kept as the responder's own [`Bytes`] (no copy), and the whole batch goes out
-//! in one vectored write.
+//! One write per packet is how real bodies and libgphoto2 put PTP/IP on the wire: every packet
+//! starts a TCP segment (`TCP_NODELAY`). Wireshark's PTP/IP dissector depends on it (it reads
+//! one packet at the start of each segment and does not reassemble), so packets are never
+//! merged into one write. What makes a write cheap instead: a packet's head (and a short
+//! payload) is encoded into a reused buffer, a long payload is written from the responder's own
+//! [`Bytes`] (no copy), and head and payload go out together in one vectored write.
 
 use std::io::{self, IoSlice};
-use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
 use ptp_codec::ptpip::{self, Packet, PacketType};
@@ -25,14 +25,20 @@ const COPY_LIMIT: usize = 16 * 1024;
 /// Bytes gathered before they are written (a batch may exceed it by one responder chunk).
 pub(crate) const BATCH_LIMIT: usize = 1024 * 1024;
 
+/// One packet: its encoded head (with a short payload) and a long payload, if any.
+#[derive(Debug)]
+struct Queued {
+    head: Bytes,
+    payload: Option<Bytes>,
+}
+
 /// Packets waiting to be written, in order.
 #[derive(Debug, Default)]
 pub(crate) struct Outbox {
-    /// The short packets (and short payloads) not yet sealed into `parts`.
-    small: BytesMut,
-    /// Sealed segments, in wire order.
-    parts: Vec<Bytes>,
-    /// Bytes in `small` and `parts`.
+    /// Where heads are encoded (reused once the written heads are dropped).
+    scratch: BytesMut,
+    packets: Vec<Queued>,
+    /// Bytes waiting.
     len: usize,
 }
 
@@ -42,21 +48,15 @@ impl Outbox {
         self.len
     }
 
-    /// Whether nothing is waiting.
-    pub(crate) const fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Adds a whole packet.
     pub(crate) fn packet(&mut self, packet: &Packet<'_>) -> Result<(), ConnectionError> {
         let n = packet.buffer_len();
-        let start = self.small.len();
-        self.small.resize(start + n, 0);
+        self.scratch.resize(n, 0);
         let written = packet
-            .emit(self.small.get_mut(start..).unwrap_or_default())
+            .emit(&mut self.scratch)
             .map_err(|e| ConnectionError::Protocol(format!("encoding {packet:?}: {e}")))?;
-        self.small.truncate(start + written);
-        self.len += written;
+        self.scratch.truncate(written);
+        self.push(None);
         Ok(())
     }
 
@@ -70,15 +70,22 @@ impl Outbox {
         let mut head = [0u8; ptpip::DATA_HEADER_LEN];
         ptpip::emit_data_header(&mut head, kind, transaction_id, payload.len())
             .map_err(|e| ConnectionError::Protocol(format!("data packet header: {e}")))?;
-        self.small.extend_from_slice(&head);
-        self.len += head.len() + payload.len();
+        self.scratch.clear();
+        self.scratch.extend_from_slice(&head);
         if payload.len() <= COPY_LIMIT {
-            self.small.extend_from_slice(&payload);
+            self.scratch.extend_from_slice(&payload);
+            self.push(None);
         } else {
-            self.seal();
-            self.parts.push(payload);
+            self.push(Some(payload));
         }
         Ok(())
+    }
+
+    /// Seals what `scratch` holds as the head of the next packet.
+    fn push(&mut self, payload: Option<Bytes>) {
+        let head = self.scratch.split().freeze();
+        self.len += head.len() + payload.as_ref().map_or(0, Bytes::len);
+        self.packets.push(Queued { head, payload });
     }
 
     /// Adds the pieces of a data phase the responder produced, framed as the body does.
@@ -114,41 +121,66 @@ impl Outbox {
         Ok(())
     }
 
-    fn seal(&mut self) {
-        if !self.small.is_empty() {
-            self.parts.push(self.small.split().freeze());
-        }
+    /// Takes the packets out, ready to be written in order.
+    fn take(&mut self) -> Vec<Queued> {
+        self.len = 0;
+        std::mem::take(&mut self.packets)
     }
 
-    /// Writes everything in as few vectored writes as the socket takes. With `stall_limit`,
-    /// a peer that takes no byte for that long ends the connection.
-    pub(crate) async fn write_to(
-        &mut self,
-        stream: &mut TcpStream,
-        stall_limit: Option<Duration>,
-    ) -> Result<(), ConnectionError> {
-        if self.is_empty() {
-            return Ok(());
-        }
-        self.seal();
-        let parts = std::mem::take(&mut self.parts);
-        self.len = 0;
-        let mut slices: Vec<IoSlice<'_>> = parts.iter().map(|p| IoSlice::new(p)).collect();
-        let mut pending: &mut [IoSlice<'_>] = &mut slices;
-        while !pending.is_empty() {
-            let write = stream.write_vectored(pending);
-            let n = match stall_limit {
-                Some(limit) => tokio::time::timeout(limit, write)
-                    .await
-                    .map_err(|_| ConnectionError::Timeout("the initiator to read"))??,
-                None => write.await?,
-            };
-            if n == 0 {
-                return Err(io::Error::from(io::ErrorKind::WriteZero).into());
+    /// Writes every packet, one vectored write each (more only when the socket takes less).
+    pub(crate) async fn write_to(&mut self, stream: &mut TcpStream) -> Result<(), ConnectionError> {
+        for packet in self.take() {
+            let bufs = packet.slices();
+            let mut slices = bufs;
+            let mut pending: &mut [IoSlice<'_>] = &mut slices;
+            while !pending.is_empty() {
+                let n = stream.write_vectored(pending).await?;
+                if n == 0 {
+                    return Err(io::Error::from(io::ErrorKind::WriteZero).into());
+                }
+                IoSlice::advance_slices(&mut pending, n);
             }
-            IoSlice::advance_slices(&mut pending, n);
         }
         Ok(())
+    }
+
+    /// Writes every packet on a blocking socket, one vectored write each. A write timeout set
+    /// on the socket (a peer that takes no byte for that long) ends the connection.
+    pub(crate) fn write_blocking(
+        &mut self,
+        stream: &mut std::net::TcpStream,
+    ) -> Result<(), ConnectionError> {
+        for packet in self.take() {
+            let mut slices = packet.slices();
+            let mut pending: &mut [IoSlice<'_>] = &mut slices;
+            while !pending.is_empty() {
+                match io::Write::write_vectored(stream, pending) {
+                    Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
+                    Ok(n) => IoSlice::advance_slices(&mut pending, n),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                        ) =>
+                    {
+                        return Err(ConnectionError::Timeout("the initiator to read"));
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Queued {
+    /// The packet's bytes as at most two slices.
+    fn slices(&self) -> [IoSlice<'_>; 2] {
+        [
+            IoSlice::new(&self.head),
+            IoSlice::new(self.payload.as_deref().unwrap_or_default()),
+        ]
     }
 }
 
@@ -156,35 +188,31 @@ impl Outbox {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use ptp_codec::stream::{Decoded, PtpIp, StreamDecoder};
 
-    fn wire(outbox: &mut Outbox) -> Vec<u8> {
-        outbox.seal();
-        let out: Vec<u8> = outbox
-            .parts
+    /// Each queued packet, parsed: its type and payload length.
+    fn kinds(outbox: &mut Outbox) -> Vec<(PacketType, usize)> {
+        let total = outbox.len();
+        let packets = outbox.take();
+        let mut sum = 0;
+        let out = packets
             .iter()
-            .flat_map(|p| p.iter().copied())
+            .map(|q| {
+                let bytes: Vec<u8> = q
+                    .head
+                    .iter()
+                    .chain(q.payload.iter().flat_map(|p| p.iter()))
+                    .copied()
+                    .collect();
+                sum += bytes.len();
+                let p = Packet::parse(&bytes).unwrap();
+                let len = match p {
+                    Packet::Data { payload, .. } | Packet::EndData { payload, .. } => payload.len(),
+                    _ => 0,
+                };
+                (p.packet_type(), len)
+            })
             .collect();
-        assert_eq!(out.len(), outbox.len);
-        out
-    }
-
-    fn kinds(bytes: &[u8]) -> Vec<(PacketType, usize)> {
-        let mut dec = StreamDecoder::<PtpIp>::new(16 << 20);
-        let mut at = 0;
-        let mut out = Vec::new();
-        while at < bytes.len() {
-            let Decoded::Frame(f) = dec.decode(&bytes[at..]).unwrap() else {
-                panic!("not a whole packet")
-            };
-            at += f.len();
-            let p = Packet::parse(f).unwrap();
-            let len = match p {
-                Packet::Data { payload, .. } | Packet::EndData { payload, .. } => payload.len(),
-                _ => 0,
-            };
-            out.push((p.packet_type(), len));
-        }
+        assert_eq!(sum, total);
         out
     }
 
@@ -203,7 +231,7 @@ mod tests {
             .unwrap();
         let d = PacketType::DATA;
         assert_eq!(
-            kinds(&wire(&mut o)),
+            kinds(&mut o),
             [
                 (PacketType::START_DATA, 0),
                 (d, 100),
@@ -226,11 +254,14 @@ mod tests {
             true,
         )
         .unwrap();
-        o.seal();
         // The long payload is the responder's buffer itself.
-        assert!(o.parts.iter().any(|p| p.as_ptr() == big.as_ptr()));
+        assert!(o.packets.iter().any(|q| {
+            q.payload
+                .as_ref()
+                .is_some_and(|p| p.as_ptr() == big.as_ptr())
+        }));
         assert_eq!(
-            kinds(&wire(&mut o)),
+            kinds(&mut o),
             [
                 (PacketType::DATA, COPY_LIMIT + 1),
                 (PacketType::END_DATA, 2)
