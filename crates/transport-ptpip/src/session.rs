@@ -261,7 +261,7 @@ impl Session {
             return Ok(());
         }
         self.outbox.packet(&Packet::ProbeRequest)?;
-        self.outbox.write_blocking(&mut self.stream)
+        self.outbox.write_blocking(&mut self.stream, true)
     }
 
     /// The event connection's sender, once it exists.
@@ -345,12 +345,15 @@ impl Session {
         }
     }
 
-    /// Sends everything the camera has to say (one write per packet, in batches of up to
-    /// [`BATCH_LIMIT`] bytes), and hands its events to the event connection.
+    /// Sends everything the camera has to say, and hands its events to the event connection:
+    /// what fits in one batch of [`BATCH_LIMIT`] bytes in one write, a longer data phase one
+    /// packet per write (see [`crate::outbox`]).
     fn flush(&mut self) -> Result<(), ConnectionError> {
+        let mut long = false;
         loop {
             let more = self.gather()?;
-            self.outbox.write_blocking(&mut self.stream)?;
+            long |= more;
+            self.outbox.write_blocking(&mut self.stream, !long)?;
             if !more {
                 return Ok(());
             }
