@@ -739,6 +739,17 @@ fn canon_pairs_with_its_first_gphoto2_and_refuses_another_until_reset() {
     let card = common::sample_folder();
     let fs = card.path().to_str().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    // libgphoto2 makes up its GUID from srand(time(NULL)) (ptpip.c ptp_nikon_getptpipguid):
+    // two fresh HOMEs within a second get the same one. Give each its own.
+    for (home, byte) in [(&a, "a1"), (&b, "b2")] {
+        let guid = vec![byte; 16].join(":");
+        std::fs::create_dir_all(home.path().join(".gphoto")).unwrap();
+        std::fs::write(
+            home.path().join(".gphoto/settings"),
+            format!("ptp2_ip=guid={guid}\n"),
+        )
+        .unwrap();
+    }
     let server = Server::start(&["canon_1300d", "--fs", fs]);
     let run = gphoto_canon(a.path(), &server, &["--summary"]);
     assert!(

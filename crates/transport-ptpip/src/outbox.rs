@@ -125,17 +125,16 @@ impl Outbox {
         Ok(())
     }
 
-    /// Takes the packets out, ready to be written in order.
-    fn take(&mut self) -> Vec<Queued> {
+    /// Forgets the packets written (keeping the queue's allocation).
+    fn clear(&mut self) {
         self.len = 0;
-        std::mem::take(&mut self.packets)
+        self.packets.clear();
     }
 
     /// Writes every packet, one vectored write each (more only when the socket takes less).
     pub(crate) async fn write_to(&mut self, stream: &mut TcpStream) -> Result<(), ConnectionError> {
-        for packet in self.take() {
-            let bufs = packet.slices();
-            let mut slices = bufs;
+        for packet in &self.packets {
+            let mut slices = packet.slices();
             let mut pending: &mut [IoSlice<'_>] = &mut slices;
             while !pending.is_empty() {
                 let n = stream.write_vectored(pending).await?;
@@ -145,6 +144,7 @@ impl Outbox {
                 IoSlice::advance_slices(&mut pending, n);
             }
         }
+        self.clear();
         Ok(())
     }
 
@@ -156,39 +156,62 @@ impl Outbox {
         stream: &mut std::net::TcpStream,
         one_write: bool,
     ) -> Result<(), ConnectionError> {
-        let packets = self.take();
-        let mut all: Vec<IoSlice<'_>>;
-        let mut each: [IoSlice<'_>; 2];
-        let mut groups = packets.iter();
-        loop {
-            let mut pending: &mut [IoSlice<'_>] = if one_write {
-                all = groups.by_ref().flat_map(Queued::slices).collect();
-                &mut all
-            } else {
-                let Some(packet) = groups.next() else {
-                    return Ok(());
-                };
-                each = packet.slices();
-                &mut each
-            };
-            if pending.is_empty() {
-                return Ok(());
-            }
-            while !pending.is_empty() {
-                match io::Write::write_vectored(stream, pending) {
-                    Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
-                    Ok(n) => IoSlice::advance_slices(&mut pending, n),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e)
-                        if matches!(
-                            e.kind(),
-                            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-                        ) =>
-                    {
-                        return Err(ConnectionError::Timeout("the initiator to read"));
-                    }
-                    Err(e) => return Err(e.into()),
+        let result = write_packets(stream, &self.packets, one_write);
+        self.clear();
+        result
+    }
+}
+
+/// Writes `packets` in order: all in one vectored write with `one_write` (more only when the
+/// socket takes less), else one each.
+fn write_packets(
+    stream: &mut std::net::TcpStream,
+    packets: &[Queued],
+    one_write: bool,
+) -> Result<(), ConnectionError> {
+    // A live view frame is three packets: six slices, on the stack.
+    const ON_STACK: usize = 8;
+    let mut stack = [IoSlice::new(&[]); ON_STACK];
+    let mut heap: Vec<IoSlice<'_>>;
+    let mut each: [IoSlice<'_>; 2];
+    let mut rest = packets.iter();
+    loop {
+        let mut pending: &mut [IoSlice<'_>] = if one_write {
+            if rest.len() * 2 <= ON_STACK {
+                let mut n = 0;
+                for (slot, slice) in stack.iter_mut().zip(rest.by_ref().flat_map(Queued::slices)) {
+                    *slot = slice;
+                    n += 1;
                 }
+                stack.get_mut(..n).unwrap_or_default()
+            } else {
+                heap = rest.by_ref().flat_map(Queued::slices).collect();
+                &mut heap
+            }
+        } else {
+            let Some(packet) = rest.next() else {
+                return Ok(());
+            };
+            each = packet.slices();
+            &mut each
+        };
+        if pending.is_empty() {
+            return Ok(());
+        }
+        while !pending.is_empty() {
+            match io::Write::write_vectored(stream, pending) {
+                Ok(0) => return Err(io::Error::from(io::ErrorKind::WriteZero).into()),
+                Ok(n) => IoSlice::advance_slices(&mut pending, n),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(ConnectionError::Timeout("the initiator to read"));
+                }
+                Err(e) => return Err(e.into()),
             }
         }
     }
@@ -212,7 +235,7 @@ mod tests {
     /// Each queued packet, parsed: its type and payload length.
     fn kinds(outbox: &mut Outbox) -> Vec<(PacketType, usize)> {
         let total = outbox.len();
-        let packets = outbox.take();
+        let packets = std::mem::take(&mut outbox.packets);
         let mut sum = 0;
         let out = packets
             .iter()
