@@ -24,12 +24,19 @@ NEEDED=(
   "/usr/include/gphoto2/gphoto2.h libgphoto2-dev"
   "/usr/bin/pkg-config pkg-config"
   "/usr/bin/python3 python3"
+  "/usr/bin/gssdp-discover gupnp-tools"
+  "/usr/bin/unshare util-linux"
+  "/usr/sbin/ip iproute2"
 )
 missing=()
 for entry in "${NEEDED[@]}"; do
   set -- $entry
   [ -e "$1" ] || missing+=("$2")
 done
+# The venv for upnp-client (below) needs Debian's ensurepip.
+if [ -e /usr/bin/python3 ] && ! /usr/bin/python3 -c 'import ensurepip' >/dev/null 2>&1; then
+  missing+=(python3-venv)
+fi
 if ! ls /boot/vmlinuz-* >/dev/null 2>&1 || ! ls /lib/modules/*/kernel/drivers/usb/usbip/vhci-hcd.ko* >/dev/null 2>&1; then
   missing+=(linux-image-amd64)
 fi
@@ -43,6 +50,16 @@ if [ "${#missing[@]}" -gt 0 ]; then
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
+
+# --- Python clients ----------------------------------------------------------------------------
+# upnp-client (PyPI async-upnp-client) for the discovery tests, in a venv of its own under target/.
+UPNP_VENV=target/upnp-venv
+if [ ! -x "$UPNP_VENV/bin/upnp-client" ]; then
+  log "installing async-upnp-client into $UPNP_VENV"
+  /usr/bin/python3 -m venv "$UPNP_VENV"
+  "$UPNP_VENV/bin/pip" install -q "async-upnp-client==0.49.0"
+fi
+export VCAM_UPNP_CLIENT="$PWD/$UPNP_VENV/bin/upnp-client"
 
 # --- static checks ---------------------------------------------------------------------------
 log "cargo fmt --check"

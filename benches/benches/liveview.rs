@@ -3,24 +3,22 @@
 //! with ptp-initiator, beside a raw loopback TCP request/response moving the same bytes.
 //! Every request serves a frame already encoded (as a real body does between sensor frames):
 //! both cameras play one recorded JPEG, so this measures delivery, not JPEG encoding (the
-//! PTP/IP server reads the real clock, and a synthetic source would render a new frame every
-//! frame period in the middle of the measurement).
+//! PTP/IP server reads the real clock, and a synthetic source would render and encode a new
+//! frame every frame period in the middle of the measurement).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
+use std::time::SystemTime;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
-use transport_ptpip::PtpIpServer;
-use vcam_core::ptp_types::ptp_codec::Params;
-use vcam_core::{
-    DataHint, FolderStore, FrameSource, JpegFolderFrames, Output, Request, Responder,
-    SyntheticFrames,
-};
+use vcam_core::{FolderStore, FrameSource, JpegFolderFrames, Responder, SyntheticFrames};
+use vcam_testkit::cam::Cam;
+use vcam_testkit::spawn_ptpip;
 
 const GET_VIEWFINDER_DATA: OperationCode = OperationCode(0x9153);
 const SET_EVENT_MODE: OperationCode = OperationCode(0x9115);
@@ -36,16 +34,15 @@ fn one_frame(w: u32, h: u32) -> tempfile::TempDir {
     dir
 }
 
-fn camera(frames: &std::path::Path, dir: &std::path::Path) -> (vcam_core::CameraModel, Responder) {
-    let (model, eos) = vcam_canon::canon_1300d();
-    let store = FolderStore::open(dir, false).unwrap();
-    let r = Responder::new(
-        model.clone(),
-        eos,
-        Box::new(store),
+/// A 1300D with its card in `card`, playing the JPEG of `frames` as its live view.
+fn camera(card: &Path, frames: &Path) -> Responder {
+    let (model, vendor) = vcam_models::lookup("canon_1300d").unwrap().build();
+    Responder::new(
+        model,
+        vendor,
+        Box::new(FolderStore::open(card, false).unwrap()),
         Box::new(JpegFolderFrames::load(frames, 30).unwrap()),
-    );
-    (model, r)
+    )
 }
 
 fn evf_on() -> Vec<u8> {
@@ -56,38 +53,18 @@ fn evf_on() -> Vec<u8> {
     d
 }
 
+/// One transaction in process; returns the response code and the data phase length (the
+/// data is looked at, not copied).
 fn run(
-    r: &mut Responder,
-    now: SystemTime,
+    cam: &mut Cam,
     code: OperationCode,
-    tid: u32,
     params: &[u32],
     data: Option<&[u8]>,
 ) -> (ResponseCode, usize) {
-    let hint = if data.is_some() {
-        DataHint::DataOut
-    } else {
-        DataHint::NoDataOut
-    };
-    r.handle_request(
-        now,
-        Request::new(code, tid, Params::new(params).unwrap()),
-        hint,
-    );
-    if let Some(d) = data {
-        r.handle_data_start(now, tid, Some(d.len() as u64));
-        r.handle_data(now, d);
-        r.handle_data_end(now);
-    }
+    let tid = cam.next_tid(code);
     let mut n = 0;
-    while let Some(o) = r.poll_output() {
-        match o {
-            Output::Data { bytes, .. } => n += black_box(bytes).len(),
-            Output::DataStart { .. } => {}
-            Output::Response { code, .. } => return (code, n),
-        }
-    }
-    panic!("no response")
+    let (code, _) = cam.stream(code, tid, params, data, |piece| n += black_box(piece).len());
+    (code, n)
 }
 
 fn bench(c: &mut Criterion) {
@@ -95,46 +72,20 @@ fn bench(c: &mut Criterion) {
         let frames = one_frame(w, h);
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
-        let (model, mut r) = camera(frames.path(), dir.path());
-        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000);
-        let mut tid = 0;
+        let mut cam = Cam::open(camera(dir.path(), frames.path()));
+        run(&mut cam, SET_EVENT_MODE, &[1], None);
         assert_eq!(
-            run(&mut r, now, OperationCode::OPEN_SESSION, 0, &[1], None).0,
+            run(&mut cam, SET_PROP_EX, &[], Some(&evf_on())).0,
             ResponseCode::OK
         );
-        tid += 1;
-        run(&mut r, now, SET_EVENT_MODE, tid, &[1], None);
-        tid += 1;
-        assert_eq!(
-            run(&mut r, now, SET_PROP_EX, tid, &[], Some(&evf_on())).0,
-            ResponseCode::OK
-        );
-        tid += 1;
-        let (code, frame_len) = run(
-            &mut r,
-            now,
-            GET_VIEWFINDER_DATA,
-            tid,
-            &[0x0020_0000, 0, 0],
-            None,
-        );
+        let (code, frame_len) = run(&mut cam, GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None);
         assert_eq!(code, ResponseCode::OK);
         eprintln!("liveview_{w}x{h}: {frame_len} bytes per GetViewFinderData");
 
         let mut group = c.benchmark_group(format!("liveview_{w}x{h}"));
         group.throughput(Throughput::Elements(1));
         group.bench_function("core_in_process_fps", |b| {
-            b.iter(|| {
-                tid += 1;
-                run(
-                    &mut r,
-                    now,
-                    GET_VIEWFINDER_DATA,
-                    tid,
-                    &[0x0020_0000, 0, 0],
-                    None,
-                )
-            });
+            b.iter(|| run(&mut cam, GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None));
         });
         let src = vec![0x5Au8; frame_len];
         let mut dst = vec![0u8; frame_len];
@@ -148,25 +99,7 @@ fn bench(c: &mut Criterion) {
         // Over PTP/IP.
         let dir2 = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir2.path().join("DCIM/100CANON")).unwrap();
-        let (_, server_cam) = camera(frames.path(), dir2.path());
-        let identity = model.ptpip.clone();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(1)
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async move {
-                let server =
-                    PtpIpServer::bind("127.0.0.1:0".parse().unwrap(), server_cam, identity)
-                        .await
-                        .unwrap();
-                tx.send(server.local_addr().unwrap()).unwrap();
-                let _ = server.run().await;
-            });
-        });
-        let addr = rx.recv().unwrap();
+        let addr = spawn_ptpip(camera(dir2.path(), frames.path()));
         let mut client = PtpIpClient::connect(addr, [5; 16], "bench").unwrap();
         client.open_session(1).unwrap();
         client.transaction(SET_EVENT_MODE, &[1], None).unwrap();

@@ -8,38 +8,9 @@ use std::net::{TcpListener, TcpStream};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::StorageId;
-use transport_ptpip::PtpIpServer;
-use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
+use vcam_testkit::{camera, spawn_ptpip};
 
 const SIZE: usize = 64 << 20;
-
-fn start_camera(dir: &std::path::Path) -> std::net::SocketAddr {
-    let model = generic::generic();
-    let identity = model.ptpip.clone();
-    let store = FolderStore::open(dir, false).unwrap();
-    let camera = Responder::new(
-        model,
-        Box::new(NoVendor),
-        Box::new(store),
-        Box::new(SyntheticFrames::new(160, 120, 30)),
-    );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let server = PtpIpServer::bind("127.0.0.1:0".parse().unwrap(), camera, identity)
-                .await
-                .unwrap();
-            tx.send(server.local_addr().unwrap()).unwrap();
-            let _ = server.run().await;
-        });
-    });
-    rx.recv().unwrap()
-}
 
 /// A sink that counts and discards (the bench measures transport, not the page cache).
 struct Count(u64);
@@ -59,7 +30,7 @@ fn bench(c: &mut Criterion) {
     std::fs::create_dir_all(&dcim).unwrap();
     let payload: Vec<u8> = (0..SIZE).map(|i| (i * 131 % 251) as u8).collect();
     std::fs::write(dcim.join("BIG.MOV"), &payload).unwrap();
-    let addr = start_camera(dir.path());
+    let addr = spawn_ptpip(camera("generic", dir.path(), (160, 120)));
     let mut cam = PtpIpClient::connect(addr, [3; 16], "bench").unwrap();
     cam.open_session(1).unwrap();
     let handles = cam.get_object_handles(StorageId::ALL, 0, 0).unwrap();

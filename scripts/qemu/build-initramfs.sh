@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# Builds a small initramfs for booting Debian's kernel under qemu with USB/IP support:
-# busybox, the usb-common, usbcore, usbip-core and vhci-hcd modules of the installed
-# linux-image-amd64, the given programs with every library they load, and a guest script.
+# Builds a small initramfs for booting Debian's kernel under qemu with USB/IP support and a
+# shared folder: busybox; the usb-common, usbcore, usbip-core and vhci-hcd modules and the 9p
+# over virtio stack of the installed linux-image-amd64 (with their dependencies, in load order);
+# the real clients (gphoto2 with its ptp2 camlib and usb1/ptpip iolibs, usbip, libmtp's mtp-*
+# tools) with every library they load; the given programs; and a guest script.
 #
 #   build-initramfs.sh OUT.cpio.gz GUEST_SCRIPT [FILE_OR_DIR...]
 #
 # Extra arguments are copied into the guest under the same absolute path (programs get their
-# shared libraries too). gphoto2 (with its ptp2 camlib and usb1/ptpip iolibs) and usbip are
-# always included. The guest runs GUEST_SCRIPT as /test.sh and powers off when it ends.
+# shared libraries too). The guest runs GUEST_SCRIPT as /test.sh and powers off when it ends.
 set -euo pipefail
 
 out=${1:?usage: build-initramfs.sh OUT.cpio.gz GUEST_SCRIPT [FILE...]}
@@ -19,6 +20,7 @@ need cpio cpio
 need busybox busybox-static
 need gphoto2 gphoto2
 need usbip usbip
+need mtp-detect mtp-tools
 
 kver=${VCAM_KERNEL_VERSION:-$(ls /lib/modules | sort -V | tail -1)}
 [ -n "$kver" ] && [ -d "/lib/modules/$kver" ] || { echo "no kernel modules in /lib/modules: apt-get install linux-image-amd64" >&2; exit 1; }
@@ -34,14 +36,28 @@ if ldd "$busybox_bin" >/dev/null 2>&1; then
 fi
 cp "$busybox_bin" "$root/bin/busybox"
 
-# Kernel modules, decompressed, in load order.
-for m in usb-common usbcore usbip-core vhci-hcd; do
-    f=$(modinfo -k "$kver" -n "$m")
+# Kernel modules, decompressed, each after the modules it depends on; /lib/modules/order
+# lists the load order for the init script.
+add_module() {
+    local m=${1//-/_} f dep
+    grep -qx "$m" "$root/lib/modules/order" 2>/dev/null && return 0
+    f=$(modinfo -k "$kver" -n "$m" 2>/dev/null) || { echo "module $m not in $kver" >&2; exit 1; }
+    case "$f" in
+        *.ko*) ;;
+        *) return 0 ;; # built into the kernel
+    esac
+    for dep in $(modinfo -k "$kver" -F depends "$m" | tr ',' ' '); do
+        add_module "$dep"
+    done
     case "$f" in
         *.xz) xz -dc "$f" >"$root/lib/modules/$m.ko" ;;
         *.zst) zstd -dqc "$f" >"$root/lib/modules/$m.ko" ;;
         *) cp "$f" "$root/lib/modules/$m.ko" ;;
     esac
+    echo "$m" >>"$root/lib/modules/order"
+}
+for m in usb-common usbcore usbip-core vhci-hcd virtio_pci 9pnet_virtio 9p; do
+    add_module "$m"
 done
 
 copy_with_libs() {
@@ -58,12 +74,19 @@ copy_with_libs() {
     done
 }
 
-copy_with_libs "$(command -v gphoto2)"
-copy_with_libs "$(command -v usbip)"
+for tool in gphoto2 usbip mtp-detect mtp-files mtp-folders mtp-getfile mtp-sendfile mtp-delfile; do
+    copy_with_libs "$(command -v "$tool")"
+done
 for dir in /usr/lib/x86_64-linux-gnu/libgphoto2/*/ /usr/lib/x86_64-linux-gnu/libgphoto2_port/*/; do
     for so in "$dir"ptp2.so "$dir"usb1.so "$dir"ptpip.so "$dir"disk.so; do
         [ -e "$so" ] && copy_with_libs "$so"
     done
+done
+# libmtp converts strings with iconv, which needs glibc's converter configuration.
+for gconv in /usr/lib/x86_64-linux-gnu/gconv/gconv-modules /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.cache \
+    /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d /usr/lib/x86_64-linux-gnu/gconv/UNICODE.so \
+    /usr/lib/x86_64-linux-gnu/gconv/UTF-16.so; do
+    [ -e "$gconv" ] && { mkdir -p "$root$(dirname "$gconv")"; cp -a "$gconv" "$root$gconv"; }
 done
 # libgphoto2 reads its camera list from the camlib; usbip reads usb.ids when present.
 for ids in /usr/share/hwdata/usb.ids /usr/share/misc/usb.ids; do
@@ -94,7 +117,7 @@ mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /tmp
 mount -t tmpfs tmpfs /tmp
 ip link set lo up
-for m in usb-common usbcore usbip-core vhci-hcd; do
+for m in $(cat /lib/modules/order); do
     insmod /lib/modules/$m.ko || echo "VCAM-GUEST insmod $m failed"
 done
 export HOME=/root PATH=/usr/local/bin:/usr/bin:/usr/sbin:/bin:/sbin LANG=C

@@ -3,7 +3,7 @@
 //! ```text
 //! vcam-ptpip [MODEL] [--fs DIR] [--listen ADDR] [--read-only] [--probe-interval SECS]
 //!            [--paired-guid GUID] [--accept-policy accept|refuse|delay:SECS]
-//!            [--pairing-file FILE] [--reset-pairing] [--no-pairing]
+//!            [--pairing-file FILE] [--reset-pairing] [--no-pairing] [--announce IFACE|ADDR]
 //! gphoto2 --port ptpip:127.0.0.1:15740:15740 --summary
 //! ```
 
@@ -11,6 +11,7 @@ mod pairing;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
@@ -34,8 +35,12 @@ struct Args {
     /// long again to answer before its session ends (0: never probe).
     #[arg(long, value_name = "SECS", default_value_t = transport_ptpip::DEFAULT_PROBE_INTERVAL.as_secs_f64())]
     probe_interval: f64,
+    #[allow(missing_docs)] // Help text comes from the flattened struct.
     #[command(flatten)]
     pairing: PairingArgs,
+    #[allow(missing_docs)] // Help text comes from the flattened struct.
+    #[command(flatten)]
+    discovery: vcam_discovery::DiscoveryArgs,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -58,6 +63,10 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        // WiFi discovery (--announce); dropped at the end, which sends ssdp:byebye. Its
+        // description shows the client paired with the PTP/IP transport.
+        let shown = pairing.clone().unwrap_or_else(Arc::default);
+        let _discovery = vcam_discovery::spawn(&args.discovery, camera.model(), shown).await?;
         let server = match PtpIpServer::bind(args.listen, camera, identity).await {
             Ok(s) => s,
             Err(e) => bail!("cannot listen on {}: {e}", args.listen),

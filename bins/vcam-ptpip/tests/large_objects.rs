@@ -2,15 +2,13 @@
 //! an initiator downloads the whole file over PTP/IP.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::Server;
 use ptp_codec::ptpip::{self, DataPhase, Guid, Identity, Packet};
 use ptp_codec::{OperationCode, Params};
+use vcam_testkit::VcamProcess;
 
 fn send(s: &mut TcpStream, p: &Packet<'_>) {
     let mut out = vec![0; p.buffer_len()];
@@ -47,9 +45,12 @@ fn four_gib_object_streams_with_a_small_resident_set() {
     let size: u64 = 4 << 30;
     let file = std::fs::File::create(card.path().join("HUGE.MOV")).unwrap();
     file.set_len(size).unwrap(); // sparse: costs no disk
-    let server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let server = VcamProcess::start(
+        env!("CARGO_BIN_EXE_vcam-ptpip").as_ref(),
+        &["--fs", card.path().to_str().unwrap()],
+    );
 
-    let mut cmd = TcpStream::connect(server.addr).unwrap();
+    let mut cmd = TcpStream::connect(server.addr()).unwrap();
     cmd.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     send(
         &mut cmd,
@@ -65,7 +66,7 @@ fn four_gib_object_streams_with_a_small_resident_set() {
     else {
         panic!()
     };
-    let mut evt = TcpStream::connect(server.addr).unwrap();
+    let mut evt = TcpStream::connect(server.addr()).unwrap();
     send(&mut evt, &Packet::InitEventRequest { connection_number });
     let _ = read_packet(&mut evt);
     let request = |s: &mut TcpStream, code, tid, params: &[u32]| {

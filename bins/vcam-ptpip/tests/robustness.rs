@@ -3,16 +3,14 @@
 //! error, never a crash, and the next client is served.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::Server;
 use ptp_codec::ptpip::{self, DataPhase, Guid, Identity, InitFailReason, Packet};
 use ptp_codec::stream::{Decoded, PtpIp, StreamDecoder};
 use ptp_codec::{OperationCode, Params, ResponseCode};
+use vcam_testkit::{Env, VcamProcess as Server, card, wait_until};
 
 fn bytes(p: &Packet<'_>) -> Vec<u8> {
     let mut out = vec![0; p.buffer_len()];
@@ -29,7 +27,7 @@ struct Raw {
 
 impl Raw {
     fn connect(server: &Server) -> Self {
-        let s = TcpStream::connect(server.addr).unwrap();
+        let s = TcpStream::connect(server.addr()).unwrap();
         s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
         Self {
             s,
@@ -116,6 +114,10 @@ impl Raw {
     }
 }
 
+fn start(args: &[&str]) -> Server {
+    Server::start(env!("CARGO_BIN_EXE_vcam-ptpip").as_ref(), args)
+}
+
 fn identity(version: u32) -> Identity {
     Identity {
         guid: Guid([7; 16]),
@@ -142,7 +144,7 @@ fn closed(raw: &mut Raw) -> bool {
 
 #[test]
 fn malformed_truncated_and_lying_packets_end_only_their_connection() {
-    let mut server = Server::start(&[]);
+    let mut server = start(&[]);
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("length below the header", vec![4, 0, 0, 0, 1, 0, 0, 0]),
         (
@@ -199,7 +201,7 @@ fn malformed_truncated_and_lying_packets_end_only_their_connection() {
 
 #[test]
 fn protocol_errors_in_a_session_get_answers() {
-    let mut server = Server::start(&[]);
+    let mut server = start(&[]);
     // An event connection for a connection that does not exist.
     let mut raw = Raw::connect(&server);
     raw.send(&Packet::InitEventRequest {
@@ -260,8 +262,8 @@ fn protocol_errors_in_a_session_get_answers() {
 
 #[test]
 fn a_client_that_vanishes_mid_transfer_costs_only_its_session() {
-    let card = common::sample_folder();
-    let mut server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let card = card::sample();
+    let mut server = start(&["--fs", card.path().to_str().unwrap()]);
     let (mut cmd, evt) = Raw::init(&server);
     cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
     assert_eq!(cmd.response().0, ResponseCode::OK);
@@ -275,7 +277,7 @@ fn a_client_that_vanishes_mid_transfer_costs_only_its_session() {
     let _ = cmd.s.read(&mut small);
     drop(cmd);
     drop(evt);
-    assert!(common::wait_until(Duration::from_secs(5), || !server
+    assert!(wait_until(Duration::from_secs(5), || !server
         .log()
         .contains("initiator connected")
         || server.log().contains("initiator disconnected")));
@@ -291,7 +293,7 @@ fn connect_from(server: &Server, source: std::net::IpAddr) -> Raw {
     let stream = rt.block_on(async {
         let socket = tokio::net::TcpSocket::new_v4().unwrap();
         socket.bind(std::net::SocketAddr::new(source, 0)).unwrap();
-        socket.connect(server.addr).await.unwrap()
+        socket.connect(server.addr()).await.unwrap()
     });
     let s = stream.into_std().unwrap();
     s.set_nonblocking(false).unwrap();
@@ -340,7 +342,7 @@ fn next_event(evt: &mut Raw) -> Option<u16> {
 /// host or as a second event connection, is refused; the initiator keeps its events.
 #[test]
 fn the_event_connection_cannot_be_taken_over() {
-    let mut server = Server::start(&[]);
+    let mut server = start(&[]);
     let (mut cmd, mut evt, number) = init_numbered(&server);
     cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
     assert_eq!(cmd.response().0, ResponseCode::OK);
@@ -379,7 +381,7 @@ fn the_event_connection_cannot_be_taken_over() {
 /// the answer; one that answers keeps it.
 #[test]
 fn a_silent_initiator_is_probed_and_then_let_go() {
-    let mut server = Server::start(&["--probe-interval", "0.3"]);
+    let mut server = start(&["--probe-interval", "0.3"]);
     // A live initiator answers the probes on its event connection and keeps the camera.
     let (mut cmd, mut evt, _) = init_numbered(&server);
     cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
@@ -421,7 +423,7 @@ fn a_silent_initiator_is_probed_and_then_let_go() {
 
     // Now it falls silent: the camera is freed and the next initiator is served.
     let (silent_cmd, silent_evt) = (cmd, evt);
-    let served = common::wait_until(Duration::from_secs(30), || {
+    let served = wait_until(Duration::from_secs(30), || {
         let mut next = Raw::connect(&server);
         next.send(&Packet::InitCommandRequest(identity(
             ptpip::PROTOCOL_VERSION_1_0,
@@ -495,8 +497,8 @@ fn files_named(dir: &std::path::Path, name: &str) -> usize {
 /// IncompleteTransfer and nothing reaches the card.
 #[test]
 fn data_phases_that_lie_are_refused_and_write_nothing() {
-    let card = common::sample_folder();
-    let mut server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let card = card::sample();
+    let mut server = start(&["--fs", card.path().to_str().unwrap()]);
     let (mut cmd, evt) = Raw::init(&server);
     cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
     assert_eq!(cmd.response().0, ResponseCode::OK);
@@ -621,8 +623,8 @@ fn data_phases_that_lie_are_refused_and_write_nothing() {
 /// answered, in order, the data-in phases whole.
 #[test]
 fn pipelined_requests_are_answered_in_order() {
-    let card = common::sample_folder();
-    let mut server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let card = card::sample();
+    let mut server = start(&["--fs", card.path().to_str().unwrap()]);
     let (mut cmd, evt) = Raw::init(&server);
     let request = |code, tid, params: &[u32]| {
         bytes(&Packet::OperationRequest {
@@ -668,7 +670,7 @@ fn pipelined_requests_are_answered_in_order() {
 /// no terminator, no version).
 #[test]
 fn init_requests_real_bodies_accept_are_served() {
-    let mut server = Server::start(&[]);
+    let mut server = start(&[]);
     let mut ptpy = bytes(&Packet::InitCommandRequest(identity(0x0000_0064)));
     let mut camlib = vec![36, 0, 0, 0, 1, 0, 0, 0];
     camlib.extend_from_slice(&[0xFF; 16]);
@@ -692,38 +694,22 @@ fn init_requests_real_bodies_accept_are_served() {
     }
 }
 
-/// gphoto2 as "Canon EOS (WLAN)" with its own HOME (where libgphoto2 keeps its PTP/IP GUID).
-fn gphoto_canon(home: &std::path::Path, server: &Server, args: &[&str]) -> common::Run {
-    common::require("gphoto2", "gphoto2");
-    let out = std::process::Command::new("gphoto2")
-        .args([
-            "--port",
-            &server.gphoto_port(),
-            "--camera",
-            "Canon EOS (WLAN)",
-        ])
-        .args(args)
-        .env("HOME", home)
-        .env("LANG", "C")
-        .current_dir(home)
-        .output()
-        .unwrap();
-    let run = common::Run {
-        ok: out.status.success(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    };
-    eprintln!(
-        "gphoto2 {args:?}: ok={}\n{}{}",
-        run.ok, run.stdout, run.stderr
-    );
-    run
+/// gphoto2 as "Canon EOS (WLAN)" with the HOME under `base` (where libgphoto2 keeps its
+/// PTP/IP GUID).
+fn gphoto_canon(base: &std::path::Path, server: &Server, args: &[&str]) -> vcam_testkit::Run {
+    let all: Vec<&str> = ["--camera", "Canon EOS (WLAN)"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .collect();
+    Env::under(base)
+        .gphoto2_ptpip(server.port())
+        .run("gphoto2", &all)
 }
 
 /// The GUID libgphoto2 keeps in `~/.gphoto/settings` (`ptp2_ip=guid=xx:xx:...`), as 32 hex
 /// digits.
 fn gphoto_guid(home: &std::path::Path) -> String {
-    let settings = std::fs::read_to_string(home.join(".gphoto/settings")).unwrap();
+    let settings = std::fs::read_to_string(home.join("home/.gphoto/settings")).unwrap();
     let line = settings
         .lines()
         .find(|l| l.starts_with("ptp2_ip=guid="))
@@ -736,21 +722,21 @@ fn gphoto_guid(home: &std::path::Path) -> String {
 /// paired with `--paired-guid`.
 #[test]
 fn canon_pairs_with_its_first_gphoto2_and_refuses_another_until_reset() {
-    let card = common::sample_folder();
+    let card = card::sample();
     let fs = card.path().to_str().unwrap();
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     // libgphoto2 makes up its GUID from srand(time(NULL)) (ptpip.c ptp_nikon_getptpipguid):
     // two fresh HOMEs within a second get the same one. Give each its own.
     for (home, byte) in [(&a, "a1"), (&b, "b2")] {
         let guid = vec![byte; 16].join(":");
-        std::fs::create_dir_all(home.path().join(".gphoto")).unwrap();
+        std::fs::create_dir_all(home.path().join("home/.gphoto")).unwrap();
         std::fs::write(
-            home.path().join(".gphoto/settings"),
+            home.path().join("home/.gphoto/settings"),
             format!("ptp2_ip=guid={guid}\n"),
         )
         .unwrap();
     }
-    let server = Server::start(&["canon_1300d", "--fs", fs]);
+    let server = start(&["canon_1300d", "--fs", fs]);
     let run = gphoto_canon(a.path(), &server, &["--summary"]);
     assert!(
         run.ok && run.stdout.contains("Canon EOS 1300D"),
@@ -772,10 +758,10 @@ fn canon_pairs_with_its_first_gphoto2_and_refuses_another_until_reset() {
     drop(server);
 
     // The body remembers across a restart; resetting the pairing lets the next client in.
-    let server = Server::start(&["canon_1300d", "--fs", fs]);
+    let server = start(&["canon_1300d", "--fs", fs]);
     assert!(!gphoto_canon(b.path(), &server, &["--summary"]).ok);
     drop(server);
-    let server = Server::start(&["canon_1300d", "--fs", fs, "--reset-pairing"]);
+    let server = start(&["canon_1300d", "--fs", fs, "--reset-pairing"]);
     assert!(
         gphoto_canon(b.path(), &server, &["--summary"]).ok,
         "B pairs after the reset"
@@ -788,7 +774,7 @@ fn canon_pairs_with_its_first_gphoto2_and_refuses_another_until_reset() {
 
     // --paired-guid: paired from the start (no state file: the card is read-only).
     let guid = gphoto_guid(a.path());
-    let server = Server::start(&[
+    let server = start(&[
         "canon_1300d",
         "--fs",
         fs,
@@ -801,8 +787,8 @@ fn canon_pairs_with_its_first_gphoto2_and_refuses_another_until_reset() {
     drop(server);
 
     // The owner refuses on the body.
-    let other = common::sample_folder();
-    let server = Server::start(&[
+    let other = card::sample();
+    let server = start(&[
         "canon_1300d",
         "--fs",
         other.path().to_str().unwrap(),

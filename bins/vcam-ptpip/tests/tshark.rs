@@ -3,16 +3,15 @@
 //! closed by End Data.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
-
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use common::{Gphoto, Server, require, wait_until};
+use vcam_testkit::{Env, VcamProcess as Server, card, require, wait_until};
 
 /// tshark capturing the server's port on the loopback interface.
 struct Capture {
+    tshark: PathBuf,
     child: Child,
     pcap: PathBuf,
     port: u16,
@@ -21,12 +20,12 @@ struct Capture {
 
 impl Capture {
     fn start(server: &Server) -> Self {
-        require("tshark", "tshark");
+        let tshark = require("tshark");
         let port = server.port();
         let dir = tempfile::tempdir().unwrap();
         let pcap = dir.path().join("session.pcapng");
         let log = dir.path().join("tshark.log");
-        let child = Command::new("tshark")
+        let child = Command::new(&tshark)
             .args(["-i", "lo", "-f", &format!("tcp port {port}"), "-w"])
             .arg(&pcap)
             .stdout(Stdio::null())
@@ -44,6 +43,7 @@ impl Capture {
             "tshark did not start capturing on lo (capturing needs root or the wireshark group): {capture_log}"
         );
         Self {
+            tshark,
             child,
             pcap,
             port,
@@ -63,7 +63,7 @@ impl Capture {
 
     /// The `fields` of the packets matching `filter`, one line per frame.
     fn decode(&self, filter: &str, fields: &[&str]) -> String {
-        let mut cmd = Command::new("tshark");
+        let mut cmd = Command::new(&self.tshark);
         cmd.arg("-r").arg(&self.pcap).args([
             "-d",
             &format!("tcp.port=={},ptpip", self.port),
@@ -113,24 +113,34 @@ impl Capture {
     }
 }
 
+fn start(args: &[&str]) -> Server {
+    Server::start(env!("CARGO_BIN_EXE_vcam-ptpip").as_ref(), args)
+}
+
 #[test]
 fn tshark_decodes_a_gphoto2_session_cleanly() {
-    let card = common::sample_folder();
-    let server = Server::start(&["--fs", card.path().to_str().unwrap()]);
+    let card = card::sample();
+    let server = start(&["--fs", card.path().to_str().unwrap()]);
     let mut capture = Capture::start(&server);
 
-    let g = Gphoto::new(&server);
-    g.ok(&["--summary"]);
-    g.ok(&["--get-all-files"]);
-    g.ok(&["--capture-image-and-download", "--filename", "shot.jpg"]);
+    let g = Env::new().gphoto2_ptpip(server.port());
+    g.ok("gphoto2", &["--summary"]);
+    g.ok("gphoto2", &["--get-all-files"]);
+    g.ok(
+        "gphoto2",
+        &["--capture-image-and-download", "--filename", "shot.jpg"],
+    );
     let upload = g.file("UP.TXT");
     std::fs::write(&upload, b"uploaded").unwrap();
-    g.ok(&[
-        "--folder",
-        "/store_00010001/DCIM",
-        "--upload-file",
-        upload.to_str().unwrap(),
-    ]);
+    g.ok(
+        "gphoto2",
+        &[
+            "--folder",
+            "/store_00010001/DCIM",
+            "--upload-file",
+            upload.to_str().unwrap(),
+        ],
+    );
     capture.stop();
 
     let packets = capture.packets();
@@ -152,7 +162,7 @@ fn tshark_decodes_a_gphoto2_session_cleanly() {
 /// (airnef `mtpwifi.py`), here to gphoto2 as "Canon EOS (WLAN)"; tshark decodes every one.
 #[test]
 fn tshark_decodes_canon_data_packets_closed_by_end_data() {
-    let card = common::sample_folder();
+    let card = card::sample();
     // Files longer than one write batch (256 KiB) go out one packet per write; short enough
     // not to fill the socket buffers, so each packet tends to start its own TCP segment.
     for n in 1..=5 {
@@ -161,12 +171,14 @@ fn tshark_decodes_canon_data_packets_closed_by_end_data() {
             .collect();
         std::fs::write(card.path().join(format!("DCIM/100TEST/CLIP{n}.MOV")), bytes).unwrap();
     }
-    let server = Server::start(&["canon_1300d", "--fs", card.path().to_str().unwrap()]);
+    let server = start(&["canon_1300d", "--fs", card.path().to_str().unwrap()]);
     let mut capture = Capture::start(&server);
-    let g = Gphoto::new(&server);
-    let canon = ["--camera", "Canon EOS (WLAN)"];
-    g.ok(&[&canon[..], &["--summary"]].concat());
-    g.ok(&[&canon[..], &["--get-all-files"]].concat());
+    let g = Env::new().gphoto2_ptpip(server.port());
+    g.ok("gphoto2", &["--camera", "Canon EOS (WLAN)", "--summary"]);
+    g.ok(
+        "gphoto2",
+        &["--camera", "Canon EOS (WLAN)", "--get-all-files"],
+    );
     capture.stop();
 
     // tshark reads one packet at the start of each TCP segment and does not reassemble, so a

@@ -3,64 +3,26 @@
 //! malformed traffic ending only its own connection).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
-struct Server {
-    child: Child,
-    port: u16,
-}
+use ptp_codec::{ContainerKind, OperationCode};
+use vcam_testkit::{VcamProcess, require, usb};
 
-impl Server {
-    fn start(args: &[&str]) -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_vcam-vhci"))
-            .args(args)
-            .args(["--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let port = line
-            .trim()
-            .strip_prefix("listening on 127.0.0.1:")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .parse()
-            .unwrap();
-        Self { child, port }
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn require(tool: &str, package: &str) {
-    let found = ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
-        .iter()
-        .any(|d| std::path::Path::new(d).join(tool).exists());
-    assert!(
-        found,
-        "`{tool}` is not installed: run ./scripts/test.sh (it installs it) or `apt-get install {package}`"
-    );
+fn start(args: &[&str]) -> VcamProcess {
+    VcamProcess::start(env!("CARGO_BIN_EXE_vcam-vhci").as_ref(), args)
 }
 
 #[test]
 fn usbip_list_shows_the_camera() {
-    require("usbip", "usbip");
-    let server = Server::start(&[]);
-    let out = Command::new("usbip")
+    let usbip = require("usbip");
+    let server = start(&[]);
+    let out = Command::new(usbip)
         .args([
             "--tcp-port",
-            &server.port.to_string(),
+            &server.port().to_string(),
             "list",
             "-r",
             "127.0.0.1",
@@ -168,14 +130,7 @@ impl Host {
 
     /// A PTP transaction: command on bulk OUT, then bulk IN reads until the response.
     fn transaction(&mut self, code: u16, tid: u32, params: &[u32]) -> (u16, Vec<u8>) {
-        let mut c = Vec::new();
-        c.extend_from_slice(&((12 + 4 * params.len()) as u32).to_le_bytes());
-        c.extend_from_slice(&1u16.to_le_bytes());
-        c.extend_from_slice(&code.to_le_bytes());
-        c.extend_from_slice(&tid.to_le_bytes());
-        for p in params {
-            c.extend_from_slice(&p.to_le_bytes());
-        }
+        let c = usb::command(OperationCode(code), tid, params);
         let seq = self.submit(false, 2, c.len() as u32, [0; 8], &c);
         let (cmd, s, status, _) = self.reply_for(seq);
         assert_eq!((cmd, s, status), (3, seq, 0));
@@ -187,8 +142,10 @@ impl Host {
             if data.is_empty() {
                 continue; // a ZLP
             }
-            if data.len() >= 12 && data[4] == 3 && payload.is_empty() {
-                return (u16::from_le_bytes([data[6], data[7]]), payload);
+            if payload.is_empty()
+                && usb::header(&data).is_some_and(|(_, kind)| kind == ContainerKind::RESPONSE)
+            {
+                return (usb::response(&data).code, payload);
             }
             if payload.is_empty() {
                 payload.extend_from_slice(&data[12..]);
@@ -208,8 +165,7 @@ impl Host {
                     assert_eq!(s, seq);
                     resp = r;
                 }
-                assert_eq!(resp[4], 3, "response container");
-                return (u16::from_le_bytes([resp[6], resp[7]]), payload);
+                return (usb::response(&resp).code, payload);
             }
         }
     }
@@ -222,8 +178,8 @@ fn ptp_session_through_an_imported_device() {
     std::fs::create_dir_all(&dcim).unwrap();
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 253) as u8).collect();
     std::fs::write(dcim.join("DATA.MOV"), &bytes).unwrap();
-    let server = Server::start(&["--fs", card.path().to_str().unwrap()]);
-    let mut host = Host::import(server.port);
+    let server = start(&["--fs", card.path().to_str().unwrap()]);
+    let mut host = Host::import(server.port());
 
     // GET_DESCRIPTOR(DEVICE) on endpoint 0.
     let seq = host.submit(true, 0, 18, [0x80, 6, 0, 1, 0, 0, 18, 0], &[]);
@@ -306,7 +262,7 @@ fn ptp_session_through_an_imported_device() {
     host.s.write_all(&[0xFF; 48]).unwrap();
     let mut rest = Vec::new();
     let _ = host.s.read_to_end(&mut rest);
-    let mut again = Host::import(server.port);
+    let mut again = Host::import(server.port());
     assert_eq!(
         again.transaction(0x1002, 0, &[1]).0,
         0x2001,

@@ -70,3 +70,8 @@ pub use string::{MAX_UNITS as MAX_STRING_UNITS, PtpString, read_string};
 pub mod __private {
     pub use alloc::vec::Vec;
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,58 +1,61 @@
-//! ptp-initiator against vcam's PTP/IP server, in-process: handshake, datasets, object
-//! transfer, upload, capture with events, properties, and error responses that leave the
-//! session usable.
+//! ptp-initiator against vcam: one whole session (handshake, datasets, object transfer,
+//! upload, capture with events, properties, error responses that leave the session usable)
+//! over PTP/IP on loopback, straight into the responder in memory, and through the USB
+//! device model's endpoints; then what only PTP/IP has.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use ptp_initiator::{Error, PtpIpClient};
+use ptp_initiator::{Client, Error, PtpIpClient, Transport};
 use ptp_types::{
     DevicePropCode, EventCode, ObjectFormatCode, ObjectHandle, ObjectInfo, OperationCode,
     PropValue, ResponseCode, StorageId,
 };
-use transport_ptpip::PtpIpServer;
-use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
+use vcam_testkit::initiator::{client, usb_client};
+use vcam_testkit::{camera, spawn_ptpip};
 
 fn start(dir: &std::path::Path) -> SocketAddr {
-    let model = generic::generic();
-    let identity = model.ptpip.clone();
-    let store = FolderStore::open(dir, false).unwrap();
-    let camera = Responder::new(
-        model,
-        Box::new(NoVendor),
-        Box::new(store),
-        Box::new(SyntheticFrames::new(160, 120, 30)),
-    );
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        rt.block_on(async move {
-            let server = PtpIpServer::bind("127.0.0.1:0".parse().unwrap(), camera, identity)
-                .await
-                .unwrap();
-            tx.send(server.local_addr().unwrap()).unwrap();
-            let _ = server.run().await;
-        });
-    });
-    rx.recv().unwrap()
+    spawn_ptpip(camera("generic", dir, (160, 120)))
 }
 
-#[test]
-fn a_whole_session() {
+/// A card with a 2.5 MB clip; returns the clip's bytes.
+fn clip_card() -> (tempfile::TempDir, Vec<u8>) {
     let dir = tempfile::tempdir().unwrap();
     let dcim = dir.path().join("DCIM/100TEST");
     std::fs::create_dir_all(&dcim).unwrap();
     let bytes: Vec<u8> = (0..2_500_000u32).map(|i| (i % 241) as u8).collect();
     std::fs::write(dcim.join("CLIP.MOV"), &bytes).unwrap();
-    let addr = start(dir.path());
+    (dir, bytes)
+}
 
-    let mut cam = PtpIpClient::connect(addr, [9; 16], "ptp-initiator test").unwrap();
+#[test]
+fn a_whole_session_over_ptpip() {
+    let (dir, clip) = clip_card();
+    let mut cam = PtpIpClient::connect(start(dir.path()), [9; 16], "ptp-initiator test").unwrap();
     assert!(!cam.responder().friendly_name.is_empty());
+    a_whole_session(&mut cam, &clip);
+}
+
+#[test]
+fn a_whole_session_in_memory() {
+    let (dir, clip) = clip_card();
+    a_whole_session(
+        &mut client(camera("generic", dir.path(), (160, 120))),
+        &clip,
+    );
+}
+
+#[test]
+fn a_whole_session_through_usb_endpoints() {
+    let (dir, clip) = clip_card();
+    a_whole_session(
+        &mut usb_client(camera("generic", dir.path(), (160, 120))),
+        &clip,
+    );
+}
+
+fn a_whole_session<T: Transport>(cam: &mut Client<T>, bytes: &[u8]) {
     let info = cam.get_device_info().unwrap();
     assert_eq!(info.model.as_str(), "Generic PTP Camera");
     assert!(

@@ -60,3 +60,8 @@ pub use ptp_codec::{
     ObjectFormatCode, ObjectPropCode, OperationCode, ProtectionStatus, PtpString, Reader,
     ResponseCode, StorageType, TimeZone,
 };
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -178,8 +178,14 @@ ptp_codec::vendor_codes! {
 
     /// Canon object formats.
     pub mod format: ObjectFormatCode {
+        /// Canon RAW, CR2 (`PTP_OFC_CANON_CRW`).
+        CRW = 0xB101, "Canon_CRW";
         /// Canon RAW (`PTP_OFC_CANON_CRW3`).
         CRW3 = 0xB103, "Canon_CRW3";
+        /// Canon movie (`PTP_OFC_CANON_MOV`).
+        MOV = 0xB104, "Canon_MOV";
+        /// Canon movie, second form (`PTP_OFC_CANON_MOV2`).
+        MOV2 = 0xB105, "Canon_MOV2";
     }
 }
 

@@ -10,10 +10,12 @@
 
 mod events;
 mod liveview;
+mod movie;
 mod objects;
 mod release;
 
 use std::collections::VecDeque;
+use std::time::SystemTime;
 
 use vcam_core::ptp_types::{ObjectHandle, OperationSpec, ResponseCode};
 use vcam_core::reply::Response;
@@ -41,7 +43,11 @@ pub struct CanonEos {
     viewfinder: bool,
     half_pressed: bool,
     bulb_open: bool,
+    /// When the open bulb exposure began, and the next BulbExposureTime record is due.
+    bulb_clock: Option<(SystemTime, SystemTime)>,
     ui_locked: bool,
+    movie: Option<movie::Recording>,
+    movie_counter: u32,
     zoom: u32,
     zoom_position: (u32, u32),
 }
@@ -60,7 +66,10 @@ impl CanonEos {
             viewfinder: false,
             half_pressed: false,
             bulb_open: false,
+            bulb_clock: None,
             ui_locked: false,
+            movie: None,
+            movie_counter: 0,
             zoom: 1,
             zoom_position: (0, 0),
         }
@@ -158,7 +167,7 @@ impl VendorExtension for CanonEos {
             op::REMOTE_RELEASE_ON => result(self.release_on(cx, p(0))),
             op::REMOTE_RELEASE_OFF => result(self.release_off(cx, p(0))),
             op::BULB_START => {
-                self.bulb_start();
+                self.bulb_start(cx.now);
                 Reply::ok()
             }
             op::BULB_END => result(self.bulb_end(cx)),
@@ -203,6 +212,20 @@ impl VendorExtension for CanonEos {
 
     fn properties_changed(&mut self, cx: &mut Context<'_>, changes: &[PropChange]) {
         self.queue_changes(cx.props, changes);
+        self.record_status_changed(cx, changes);
+    }
+
+    fn poll_timeout(&self) -> Option<SystemTime> {
+        let bulb = self.bulb_clock.map(|(_, next)| next);
+        match (bulb, self.movie_timeout()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn handle_timeout(&mut self, cx: &mut Context<'_>) {
+        self.bulb_tick(cx.now);
+        self.movie_tick(cx);
     }
 
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {

@@ -7,7 +7,7 @@
 //! - [`records`]: the wire formats, [`Decode`](ptp_codec::Decode) and
 //!   [`Encode`](ptp_codec::Encode);
 //! - [`props`]: EOS properties between the wire and the core;
-//! - [`body`]: the shape of a body's table; [`model`]: the bodies (the EOS 1300D);
+//! - [`body`]: the shape of a body's table; [`model`]: the bodies (EOS 1300D, EOS 6D);
 //! - `eos`: the protocol behaviour, driven by one body's table.
 //!
 //! ```
@@ -25,7 +25,13 @@ pub mod records;
 
 pub use body::{EosBody, EosProp};
 pub use eos::CanonEos;
-pub use props::{CAPTURE_DESTINATION_HOST, EVF_OUTPUT_HOST, SHUTTER_BULB, iso_value};
+pub use props::{CAPTURE_DESTINATION_HOST, EVF_OUTPUT_HOST, RECORD_CARD, SHUTTER_BULB, iso_value};
+
+/// The `canon_6d` model and a fresh EOS extension for it.
+#[must_use]
+pub fn canon_6d() -> (vcam_core::CameraModel, Box<dyn vcam_core::VendorExtension>) {
+    (model::canon_6d(), Box::new(CanonEos::new(&model::EOS_6D)))
+}
 
 /// The `canon_1300d` model and a fresh EOS extension for it.
 #[must_use]

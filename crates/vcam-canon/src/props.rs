@@ -25,6 +25,13 @@ pub const CAPTURE_DESTINATION_HOST: u32 = 4;
 pub const EVF_OUTPUT_HOST: u32 = 2;
 /// ShutterSpeed 0xD102 code for bulb (libgphoto2 `config.c`: `canon_shutterspeed`, "bulb").
 pub const SHUTTER_BULB: u32 = 0x0C;
+/// EVFRecordStatus 0xD1B8 value that records a movie to the card (libgphoto2 `config.c`:
+/// `canon_eos_evfrecordtarget`, "Card").
+pub const RECORD_CARD: u32 = 4;
+/// The EVFRecordStatus values a body accepts: none 0, SDRAM 3, card 4 (`config.c`:
+/// `canon_eos_evfrecordtarget`). Bodies report it with no list; it is settable on every EOS
+/// body that records movies.
+pub const RECORD_TARGETS: &[u32] = &[0, 3, RECORD_CARD];
 /// FocusMode 0xD108 value of manual focus (libgphoto2 `camera_trigger_canon_eos_capture`
 /// skips the focus wait for it).
 pub const FOCUS_MODE_MANUAL: u32 = 3;
@@ -63,6 +70,17 @@ pub fn kind_of(body: &EosBody, code: DevicePropCode) -> Option<ValueKind> {
 pub fn eos_desc(body: &EosBody, p: &EosProp) -> DevicePropDesc {
     match p.kind() {
         ValueKind::Text => desc(p.code, GetSet::GET_SET, str(p.text), PropForm::None),
+        _ if p.code == crate::codes::prop::EVF_RECORD_STATUS => desc(
+            p.code,
+            GetSet::GET_SET,
+            PropValue::UInt32(p.value),
+            PropForm::Enumeration(
+                RECORD_TARGETS
+                    .iter()
+                    .map(|&v| PropValue::UInt32(v))
+                    .collect(),
+            ),
+        ),
         ValueKind::ImageFormat => desc(
             p.code,
             GetSet::GET_SET,

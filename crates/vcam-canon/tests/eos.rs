@@ -3,101 +3,46 @@
 //! to card and to host memory, viewfinder gating and records, ImageFormat structures.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use vcam_canon::codes::{op, rc::NOT_READY as RC_NOT_READY};
 use vcam_canon::records::ImageFormat;
-use vcam_core::ptp_types::ptp_codec::Params;
 use vcam_core::ptp_types::{Decode as _, Encode as _};
 use vcam_core::ptp_types::{OperationCode, ResponseCode};
-use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
+use vcam_testkit::cam::{Answer, Cam, camera_of};
 
-struct Cam {
-    r: Responder,
-    tid: u32,
-    _dir: tempfile::TempDir,
+/// A 1300D on its own card (kept alongside), session open, the clock moving 40 ms before each
+/// transaction.
+fn eos() -> (Cam, tempfile::TempDir) {
+    eos_with(|_| {})
 }
 
-impl Cam {
-    fn new() -> Self {
-        Self::with(|_| {})
-    }
+/// A 1300D with a changed model (for operations other EOS bodies advertise).
+fn eos_with(change: impl FnOnce(&mut vcam_core::CameraModel)) -> (Cam, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
+    let (mut model, vendor) = vcam_canon::canon_1300d();
+    change(&mut model);
+    let mut cam = Cam::new(camera_of(model, vendor, dir.path(), false));
+    cam.tick = Duration::from_millis(40);
+    assert_eq!(
+        cam.run(OperationCode::OPEN_SESSION, &[1]).code,
+        ResponseCode::OK
+    );
+    (cam, dir)
+}
 
-    /// A 1300D with a changed model (for operations other EOS bodies advertise).
-    fn with(change: impl FnOnce(&mut vcam_core::CameraModel)) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
-        let (mut model, eos) = vcam_canon::canon_1300d();
-        change(&mut model);
-        let store = FolderStore::open(dir.path(), false).unwrap();
-        let r = Responder::new(
-            model,
-            eos,
-            Box::new(store),
-            Box::new(SyntheticFrames::new(320, 240, 30)),
-        );
-        let mut cam = Self {
-            r,
-            tid: 0,
-            _dir: dir,
-        };
-        assert_eq!(
-            cam.run(OperationCode::OPEN_SESSION, &[1], None).0,
-            ResponseCode::OK
-        );
-        cam
-    }
-
-    fn now(&self) -> SystemTime {
-        SystemTime::UNIX_EPOCH
-            + Duration::from_secs(1_800_000_000)
-            + Duration::from_millis(u64::from(self.tid) * 40)
-    }
-
-    fn run(
-        &mut self,
-        code: OperationCode,
-        params: &[u32],
-        data: Option<&[u8]>,
-    ) -> (ResponseCode, Vec<u32>, Vec<u8>) {
-        let tid = if code == OperationCode::OPEN_SESSION {
-            0
-        } else {
-            self.tid + 1
-        };
-        self.tid += 1;
-        let now = self.now();
-        let hint = if data.is_some() {
-            DataHint::DataOut
-        } else {
-            DataHint::NoDataOut
-        };
-        self.r.handle_request(
-            now,
-            Request::new(code, tid, Params::new(params).unwrap()),
-            hint,
-        );
-        if let Some(d) = data {
-            self.r.handle_data_start(now, tid, Some(d.len() as u64));
-            self.r.handle_data(now, d);
-            self.r.handle_data_end(now);
-        }
-        let mut out = Vec::new();
-        while let Some(o) = self.r.poll_output() {
-            match o {
-                Output::Data { bytes, .. } => out.extend_from_slice(&bytes),
-                Output::DataStart { .. } => {}
-                Output::Response { code, params, .. } => {
-                    return (code, params.as_slice().to_vec(), out);
-                }
-            }
-        }
-        panic!("no response");
-    }
-
+/// The EOS operations these tests speak, on testkit's driver.
+trait EosOps {
     /// GetEvent, parsed into (type, record bytes).
-    fn events(&mut self) -> Vec<(u32, Vec<u8>)> {
-        let (code, _, data) = self.run(op::GET_EVENT, &[], None);
+    fn get_event(&mut self) -> Vec<(u32, Vec<u8>)>;
+    /// SetDevicePropValueEx of `prop` to `value`.
+    fn set_ex(&mut self, prop: u32, value: &[u8]) -> ResponseCode;
+}
+
+impl EosOps for Cam {
+    fn get_event(&mut self) -> Vec<(u32, Vec<u8>)> {
+        let Answer { code, data, .. } = self.run(op::GET_EVENT, &[]);
         assert_eq!(code, ResponseCode::OK);
         let mut records = Vec::new();
         let mut at = 0;
@@ -122,7 +67,7 @@ impl Cam {
         d.extend_from_slice(&((8 + value.len()) as u32).to_le_bytes());
         d.extend_from_slice(&prop.to_le_bytes());
         d.extend_from_slice(value);
-        self.run(op::SET_DEVICE_PROP_VALUE_EX, &[], Some(&d)).0
+        self.send(op::SET_DEVICE_PROP_VALUE_EX, &[], &d).code
     }
 }
 
@@ -136,11 +81,11 @@ fn prop_values(records: &[(u32, Vec<u8>)], prop: u32) -> Vec<u32> {
 
 #[test]
 fn event_stream_dump_then_changes_once() {
-    let mut cam = Cam::new();
-    assert!(cam.events().is_empty(), "nothing before SetEventMode");
-    assert_eq!(cam.run(op::SET_REMOTE_MODE, &[1], None).0, ResponseCode::OK);
-    assert_eq!(cam.run(op::SET_EVENT_MODE, &[1], None).0, ResponseCode::OK);
-    let dump = cam.events();
+    let (mut cam, _card) = eos();
+    assert!(cam.get_event().is_empty(), "nothing before SetEventMode");
+    assert_eq!(cam.run(op::SET_REMOTE_MODE, &[1]).code, ResponseCode::OK);
+    assert_eq!(cam.run(op::SET_EVENT_MODE, &[1]).code, ResponseCode::OK);
+    let dump = cam.get_event();
     assert_eq!(
         prop_values(&dump, 0xD103),
         vec![0x68],
@@ -166,12 +111,12 @@ fn event_stream_dump_then_changes_once() {
     );
     assert_eq!(u32::from_le_bytes(list[16..20].try_into().unwrap()), 9);
     assert!(dump.iter().any(|(k, _)| *k == 0xC1A4), "InfoCheckComplete");
-    assert!(cam.events().is_empty(), "then empty");
+    assert!(cam.get_event().is_empty(), "then empty");
 
     assert_eq!(cam.set_ex(0xD103, &0x60u32.to_le_bytes()), ResponseCode::OK);
-    let changes = cam.events();
+    let changes = cam.get_event();
     assert_eq!(prop_values(&changes, 0xD103), vec![0x60], "reported once");
-    assert!(cam.events().is_empty());
+    assert!(cam.get_event().is_empty());
     assert_eq!(
         cam.set_ex(0xD103, &0x61u32.to_le_bytes()),
         ResponseCode::INVALID_DEVICE_PROP_VALUE
@@ -185,16 +130,16 @@ fn event_stream_dump_then_changes_once() {
         cam.set_ex(0xD1FF, &1u32.to_le_bytes()),
         ResponseCode::DEVICE_PROP_NOT_SUPPORTED
     );
-    assert!(cam.events().is_empty(), "refused values change nothing");
+    assert!(cam.get_event().is_empty(), "refused values change nothing");
     assert_eq!(
-        cam.run(op::REQUEST_DEVICE_PROP_VALUE, &[0xD103], None).0,
+        cam.run(op::REQUEST_DEVICE_PROP_VALUE, &[0xD103]).code,
         ResponseCode::OK
     );
-    assert_eq!(prop_values(&cam.events(), 0xD103), vec![0x60]);
+    assert_eq!(prop_values(&cam.get_event(), 0xD103), vec![0x60]);
     // ImageFormat travels as a structure.
     let raw_l = ImageFormat::raw(Some((0, 3))).to_bytes();
     assert_eq!(cam.set_ex(0xD120, &raw_l), ResponseCode::OK);
-    let ev = cam.events();
+    let ev = cam.get_event();
     let rec = ev
         .iter()
         .find(|(k, r)| *k == 0xC189 && r[8..12] == 0xD120u32.to_le_bytes())
@@ -204,7 +149,9 @@ fn event_stream_dump_then_changes_once() {
         Some(ImageFormat::raw(Some((0, 3))))
     );
     // GetDeviceInfoEx: size, then three non-empty u32 arrays.
-    let (code, _, info) = cam.run(op::GET_DEVICE_INFO_EX, &[], None);
+    let Answer {
+        code, data: info, ..
+    } = cam.run(op::GET_DEVICE_INFO_EX, &[]);
     assert_eq!(code, ResponseCode::OK);
     assert_eq!(
         u32::from_le_bytes(info[..4].try_into().unwrap()) as usize,
@@ -215,47 +162,42 @@ fn event_stream_dump_then_changes_once() {
 
 #[test]
 fn release_to_host_memory_and_to_card() {
-    let mut cam = Cam::new();
-    cam.run(op::SET_EVENT_MODE, &[1], None);
-    cam.events();
+    let (mut cam, _card) = eos();
+    cam.run(op::SET_EVENT_MODE, &[1]);
+    cam.get_event();
     // Host: RequestObjectTransfer, download with GetPartialObject, TransferComplete.
     assert_eq!(cam.set_ex(0xD11C, &4u32.to_le_bytes()), ResponseCode::OK);
-    cam.events();
+    cam.get_event();
     assert_eq!(
-        cam.run(op::REMOTE_RELEASE_ON, &[1, 0], None).0,
+        cam.run(op::REMOTE_RELEASE_ON, &[1, 0]).code,
         ResponseCode::OK
     );
     assert_eq!(
-        cam.run(op::REMOTE_RELEASE_ON, &[2, 0], None).0,
+        cam.run(op::REMOTE_RELEASE_ON, &[2, 0]).code,
         ResponseCode::OK
     );
-    assert_eq!(
-        cam.run(op::REMOTE_RELEASE_OFF, &[2], None).0,
-        ResponseCode::OK
-    );
-    assert_eq!(
-        cam.run(op::REMOTE_RELEASE_OFF, &[1], None).0,
-        ResponseCode::OK
-    );
-    let ev = cam.events();
+    assert_eq!(cam.run(op::REMOTE_RELEASE_OFF, &[2]).code, ResponseCode::OK);
+    assert_eq!(cam.run(op::REMOTE_RELEASE_OFF, &[1]).code, ResponseCode::OK);
+    let ev = cam.get_event();
     let (_, req) = ev
         .iter()
         .find(|(k, _)| *k == 0xC186)
         .expect("RequestObjectTransfer");
     let handle = u32::from_le_bytes(req[8..12].try_into().unwrap());
     let size = u32::from_le_bytes(req[20..24].try_into().unwrap());
-    let (code, params, data) = cam.run(OperationCode::GET_PARTIAL_OBJECT, &[handle, 0, size], None);
+    let Answer { code, params, data } =
+        cam.run(OperationCode::GET_PARTIAL_OBJECT, &[handle, 0, size]);
     assert_eq!(
         (code, params, data.len()),
         (ResponseCode::OK, vec![size], size as usize)
     );
     assert_eq!(&data[..2], &[0xFF, 0xD8]);
     assert_eq!(
-        cam.run(op::TRANSFER_COMPLETE, &[handle], None).0,
+        cam.run(op::TRANSFER_COMPLETE, &[handle]).code,
         ResponseCode::OK
     );
     assert_eq!(
-        cam.run(OperationCode::GET_OBJECT, &[handle], None).0,
+        cam.run(OperationCode::GET_OBJECT, &[handle]).code,
         ResponseCode::INVALID_OBJECT_HANDLE
     );
     assert_eq!(
@@ -265,8 +207,8 @@ fn release_to_host_memory_and_to_card() {
     );
     // Card: ObjectAddedEx with a handle GetObject serves.
     assert_eq!(cam.set_ex(0xD11C, &2u32.to_le_bytes()), ResponseCode::OK);
-    assert_eq!(cam.run(op::REMOTE_RELEASE, &[], None).0, ResponseCode::OK);
-    let ev = cam.events();
+    assert_eq!(cam.run(op::REMOTE_RELEASE, &[]).code, ResponseCode::OK);
+    let ev = cam.get_event();
     let (_, added) = ev
         .iter()
         .find(|(k, _)| *k == 0xC181)
@@ -278,22 +220,21 @@ fn release_to_host_memory_and_to_card() {
         "{:?}",
         String::from_utf8_lossy(name)
     );
-    let (code, _, data) = cam.run(OperationCode::GET_OBJECT, &[handle], None);
+    let Answer { code, data, .. } = cam.run(OperationCode::GET_OBJECT, &[handle]);
     assert_eq!(code, ResponseCode::OK);
     assert_eq!(&data[..2], &[0xFF, 0xD8]);
 }
 
 #[test]
 fn viewfinder_needs_live_view_and_sends_records() {
-    let mut cam = Cam::new();
-    cam.run(op::SET_EVENT_MODE, &[1], None);
+    let (mut cam, _card) = eos();
+    cam.run(op::SET_EVENT_MODE, &[1]);
     assert_eq!(
-        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None)
-            .0,
+        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0]).code,
         RC_NOT_READY
     );
     assert_eq!(cam.set_ex(0xD1B0, &2u32.to_le_bytes()), ResponseCode::OK);
-    let (code, _, data) = cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None);
+    let Answer { code, data, .. } = cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0]);
     assert_eq!(code, ResponseCode::OK);
     let len = u32::from_le_bytes(data[..4].try_into().unwrap()) as usize;
     assert_eq!(
@@ -315,15 +256,14 @@ fn viewfinder_needs_live_view_and_sends_records() {
         kinds.contains(&4) && kinds.contains(&5),
         "zoom metadata: {kinds:?}"
     );
-    assert_eq!(cam.run(op::ZOOM, &[5], None).0, ResponseCode::OK);
+    assert_eq!(cam.run(op::ZOOM, &[5]).code, ResponseCode::OK);
     assert_eq!(
-        cam.run(op::ZOOM, &[3], None).0,
+        cam.run(op::ZOOM, &[3]).code,
         ResponseCode::INVALID_PARAMETER
     );
     assert_eq!(cam.set_ex(0xD1B0, &1u32.to_le_bytes()), ResponseCode::OK);
     assert_eq!(
-        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None)
-            .0,
+        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0]).code,
         RC_NOT_READY,
         "output back to the TFT"
     );
@@ -368,8 +308,8 @@ fn focus_selections(records: &[(u32, Vec<u8>)]) -> Vec<u16> {
 #[test]
 fn device_info_is_the_real_bodys() {
     use vcam_core::ptp_types::{Decode, DeviceInfo};
-    let mut cam = Cam::new();
-    let (code, _, data) = cam.run(OperationCode::GET_DEVICE_INFO, &[], None);
+    let (mut cam, _card) = eos();
+    let Answer { code, data, .. } = cam.run(OperationCode::GET_DEVICE_INFO, &[]);
     assert_eq!(code, ResponseCode::OK);
     let info = DeviceInfo::decode_exact(&data).unwrap();
     assert_eq!(
@@ -388,17 +328,17 @@ fn device_info_is_the_real_bodys() {
     assert_eq!(props, [0xD402, 0xD407, 0xD406, 0xD303, 0x5001]);
     // Advertised but not implemented: answered like vcam's C original.
     assert_eq!(
-        cam.run(OperationCode(0x9135), &[], None).0,
+        cam.run(OperationCode(0x9135), &[]).code,
         ResponseCode::OPERATION_NOT_SUPPORTED
     );
     // Implemented for other EOS bodies, not advertised by the 1300D.
     assert_eq!(
-        cam.run(op::INITIATE_VIEWFINDER, &[], None).0,
+        cam.run(op::INITIATE_VIEWFINDER, &[]).code,
         ResponseCode::OPERATION_NOT_SUPPORTED
     );
     // libgphoto2's prepare calls SetRequestOLCInfoGroup when advertised.
     assert_eq!(
-        cam.run(op::SET_REQUEST_OLC_INFO_GROUP, &[0x1FFF], None).0,
+        cam.run(op::SET_REQUEST_OLC_INFO_GROUP, &[0x1FFF]).code,
         ResponseCode::OK
     );
     assert_eq!(vcam_canon::codes::name(0x9116), Some("EOS_GetEvent"));
@@ -415,50 +355,48 @@ fn device_info_is_the_real_bodys() {
 
 #[test]
 fn half_press_reports_focus() {
-    let mut cam = Cam::new();
-    cam.run(op::SET_EVENT_MODE, &[1], None);
-    let dump = cam.events();
+    let (mut cam, _card) = eos();
+    cam.run(op::SET_EVENT_MODE, &[1]);
+    let dump = cam.get_event();
     assert_eq!(focus_selections(&dump), vec![0], "no point in focus yet");
-    cam.run(op::REMOTE_RELEASE_ON, &[1, 0], None);
+    cam.run(op::REMOTE_RELEASE_ON, &[1, 0]);
     assert_eq!(
-        focus_selections(&cam.events()),
+        focus_selections(&cam.get_event()),
         vec![1 << 4],
         "centre point"
     );
-    cam.run(op::REMOTE_RELEASE_OFF, &[1], None);
-    assert_eq!(focus_selections(&cam.events()), vec![0]);
+    cam.run(op::REMOTE_RELEASE_OFF, &[1]);
+    assert_eq!(focus_selections(&cam.get_event()), vec![0]);
     // FocusMode follows the lens switch: the host cannot pick manual focus.
     let mut d = 12u32.to_le_bytes().to_vec();
     d.extend_from_slice(&0xD108u32.to_le_bytes());
     d.extend_from_slice(&3u32.to_le_bytes());
     assert_eq!(
-        cam.run(op::SET_DEVICE_PROP_VALUE_EX, &[], Some(&d)).0,
+        cam.send(op::SET_DEVICE_PROP_VALUE_EX, &[], &d).code,
         ResponseCode::INVALID_DEVICE_PROP_VALUE
     );
     // DoAf / AfCancel focus and release like the half press.
-    cam.run(op::DO_AF, &[], None);
-    assert_eq!(focus_selections(&cam.events()), vec![1 << 4]);
-    cam.run(op::AF_CANCEL, &[], None);
-    assert_eq!(focus_selections(&cam.events()), vec![0]);
+    cam.run(op::DO_AF, &[]);
+    assert_eq!(focus_selections(&cam.get_event()), vec![1 << 4]);
+    cam.run(op::AF_CANCEL, &[]);
+    assert_eq!(focus_selections(&cam.get_event()), vec![0]);
 }
 
 #[test]
 fn object_info_ex_lists_folders_and_partial_ex_reads() {
-    let mut cam = Cam::new();
-    cam.run(op::SET_EVENT_MODE, &[1], None);
-    cam.events();
-    assert_eq!(cam.run(op::REMOTE_RELEASE, &[], None).0, ResponseCode::OK);
-    let ev = cam.events();
+    let (mut cam, _card) = eos();
+    cam.run(op::SET_EVENT_MODE, &[1]);
+    cam.get_event();
+    assert_eq!(cam.run(op::REMOTE_RELEASE, &[]).code, ResponseCode::OK);
+    let ev = cam.get_event();
     let (_, added) = ev.iter().find(|(k, _)| *k == 0xC181).unwrap();
     let (handle, storage, parent) = (u32_at(added, 8), u32_at(added, 12), u32_at(added, 0x20));
     let size = u32_at(added, 0x1C);
 
     // Root of the card: the DCIM folder.
-    let (code, _, root) = cam.run(
-        op::GET_OBJECT_INFO_EX,
-        &[storage, 0xFFFF_FFFF, 0x10_0000],
-        None,
-    );
+    let Answer {
+        code, data: root, ..
+    } = cam.run(op::GET_OBJECT_INFO_EX, &[storage, 0xFFFF_FFFF, 0x10_0000]);
     assert_eq!(code, ResponseCode::OK);
     assert_eq!(u32_at(&root, 0), 1);
     assert_eq!(u32_at(&root, 4), 56, "entry size");
@@ -467,7 +405,8 @@ fn object_info_ex_lists_folders_and_partial_ex_reads() {
     assert!(root[40..].starts_with(b"DCIM\0"));
 
     // The capture folder holds the picture.
-    let (_, _, listing) = cam.run(op::GET_OBJECT_INFO_EX, &[storage, parent, 0x10_0000], None);
+    let Answer { data: listing, .. } =
+        cam.run(op::GET_OBJECT_INFO_EX, &[storage, parent, 0x10_0000]);
     assert_eq!(u32_at(&listing, 0), 1);
     let e = &listing[4..];
     assert_eq!(
@@ -478,88 +417,84 @@ fn object_info_ex_lists_folders_and_partial_ex_reads() {
     assert!(e[36..52].starts_with(b"IMG_"));
     assert!(u32_at(e, 52) > 1_700_000_000, "a time");
     assert_eq!(
-        cam.run(
-            op::GET_OBJECT_INFO_EX,
-            &[storage, 0x1234_5678, 0x10_0000],
-            None
-        )
-        .0,
+        cam.run(op::GET_OBJECT_INFO_EX, &[storage, 0x1234_5678, 0x10_0000])
+            .code,
         ResponseCode::INVALID_PARENT_OBJECT
     );
 
     // EOS GetPartialObjectEx (handle, offset low, size, offset high) and GetPartialObject.
-    let (code, params, tail) = cam.run(op::GET_PARTIAL_OBJECT_EX, &[handle, 2, 0x10_0000, 0], None);
+    let Answer {
+        code,
+        params,
+        data: tail,
+    } = cam.run(op::GET_PARTIAL_OBJECT_EX, &[handle, 2, 0x10_0000, 0]);
     assert_eq!((code, params), (ResponseCode::OK, vec![size - 2]));
-    let (_, _, whole) = cam.run(op::GET_OBJECT, &[handle], None);
+    let Answer { data: whole, .. } = cam.run(op::GET_OBJECT, &[handle]);
     assert_eq!(whole.len() as u32, size);
     assert_eq!(&whole[2..], &tail[..]);
-    let (_, params, head) = cam.run(op::GET_PARTIAL_OBJECT, &[handle, 0, 10], None);
+    let Answer {
+        params, data: head, ..
+    } = cam.run(op::GET_PARTIAL_OBJECT, &[handle, 0, 10]);
     assert_eq!((params, &head[..]), (vec![10], &whole[..10]));
     assert_eq!(
-        cam.run(op::GET_PARTIAL_OBJECT_EX, &[handle, 0, 1, 1], None)
-            .0,
+        cam.run(op::GET_PARTIAL_OBJECT_EX, &[handle, 0, 1, 1]).code,
         ResponseCode::INVALID_PARAMETER,
         "offset past the end"
     );
     assert_eq!(
-        cam.run(op::END_GET_PARTIAL_OBJECT_EX, &[handle], None).0,
+        cam.run(op::END_GET_PARTIAL_OBJECT_EX, &[handle]).code,
         ResponseCode::OK
     );
 
     // EOS DeleteObject: the object goes, ObjectRemoved follows.
-    assert_eq!(
-        cam.run(op::DELETE_OBJECT, &[handle], None).0,
-        ResponseCode::OK
-    );
-    let ev = cam.events();
+    assert_eq!(cam.run(op::DELETE_OBJECT, &[handle]).code, ResponseCode::OK);
+    let ev = cam.get_event();
     assert!(
         ev.iter()
             .any(|(k, r)| *k == 0xC182 && u32_at(r, 8) == handle)
     );
-    let (_, _, listing) = cam.run(op::GET_OBJECT_INFO_EX, &[storage, parent, 0x10_0000], None);
+    let Answer { data: listing, .. } =
+        cam.run(op::GET_OBJECT_INFO_EX, &[storage, parent, 0x10_0000]);
     assert_eq!(u32_at(&listing, 0), 0);
 }
 
 #[test]
 fn bulb_by_remote_release_and_by_bulb_start() {
-    let mut cam = Cam::new();
-    cam.run(op::SET_EVENT_MODE, &[1], None);
-    cam.events();
+    let (mut cam, _card) = eos();
+    cam.run(op::SET_EVENT_MODE, &[1]);
+    cam.get_event();
     assert_eq!(cam.set_ex(0xD11C, &2u32.to_le_bytes()), ResponseCode::OK);
     assert_eq!(cam.set_ex(0xD102, &0x0Cu32.to_le_bytes()), ResponseCode::OK);
-    cam.events();
-    cam.run(op::REMOTE_RELEASE_ON, &[1, 0], None);
-    cam.run(op::REMOTE_RELEASE_ON, &[2, 0], None);
-    let open = cam.events();
+    cam.get_event();
+    cam.run(op::REMOTE_RELEASE_ON, &[1, 0]);
+    cam.run(op::REMOTE_RELEASE_ON, &[2, 0]);
+    let open = cam.get_event();
     assert!(open.iter().all(|(k, _)| *k != 0xC181), "shutter still open");
     assert!(
         open.iter().any(|(k, r)| *k == 0xC18B && u32_at(r, 8) == 1),
         "busy"
     );
-    cam.run(op::REMOTE_RELEASE_OFF, &[2], None);
-    cam.run(op::REMOTE_RELEASE_OFF, &[1], None);
-    let closed = cam.events();
+    cam.run(op::REMOTE_RELEASE_OFF, &[2]);
+    cam.run(op::REMOTE_RELEASE_OFF, &[1]);
+    let closed = cam.get_event();
     assert!(
         closed.iter().any(|(k, _)| *k == 0xC181),
         "picture on closing"
     );
 
     // Bodies that advertise BulbStart/BulbEnd (the 1300D does not).
-    let mut cam = Cam::with(|m| {
+    let (mut cam, _card) = eos_with(|m| {
         m.device_info
             .operations_supported
             .extend([op::BULB_START, op::BULB_END]);
     });
-    cam.run(op::SET_EVENT_MODE, &[1], None);
-    cam.events();
-    assert_eq!(
-        cam.run(op::BULB_END, &[], None).0,
-        ResponseCode::GENERAL_ERROR
-    );
-    assert_eq!(cam.run(op::BULB_START, &[], None).0, ResponseCode::OK);
-    assert_eq!(cam.run(op::BULB_END, &[], None).0, ResponseCode::OK);
+    cam.run(op::SET_EVENT_MODE, &[1]);
+    cam.get_event();
+    assert_eq!(cam.run(op::BULB_END, &[]).code, ResponseCode::GENERAL_ERROR);
+    assert_eq!(cam.run(op::BULB_START, &[]).code, ResponseCode::OK);
+    assert_eq!(cam.run(op::BULB_END, &[]).code, ResponseCode::OK);
     assert!(
-        cam.events()
+        cam.get_event()
             .iter()
             .any(|(k, _)| *k == 0xC181 || *k == 0xC186)
     );
@@ -567,23 +502,17 @@ fn bulb_by_remote_release_and_by_bulb_start() {
 
 #[test]
 fn initiate_viewfinder_where_advertised() {
-    let mut cam = Cam::with(|m| {
+    let (mut cam, _card) = eos_with(|m| {
         m.device_info
             .operations_supported
             .extend([op::INITIATE_VIEWFINDER, op::TERMINATE_VIEWFINDER]);
     });
-    let vf = |cam: &mut Cam| {
-        cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None)
-            .0
-    };
+    let vf = |cam: &mut Cam| cam.run(op::GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0]).code;
     assert_eq!(vf(&mut cam), RC_NOT_READY);
-    assert_eq!(
-        cam.run(op::INITIATE_VIEWFINDER, &[], None).0,
-        ResponseCode::OK
-    );
+    assert_eq!(cam.run(op::INITIATE_VIEWFINDER, &[]).code, ResponseCode::OK);
     assert_eq!(vf(&mut cam), ResponseCode::OK);
     assert_eq!(
-        cam.run(op::TERMINATE_VIEWFINDER, &[], None).0,
+        cam.run(op::TERMINATE_VIEWFINDER, &[]).code,
         ResponseCode::OK
     );
     assert_eq!(vf(&mut cam), RC_NOT_READY);

@@ -61,3 +61,8 @@ pub use store::{ChainSource, FolderStore, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
 
 pub use ptp_types;
+
+/// The README's example, compiled and run as a doctest.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

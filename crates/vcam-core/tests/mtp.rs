@@ -5,18 +5,18 @@ mod common;
 
 use std::fs;
 
-use common::{Cam, card};
-use vcam_core::generic;
+use common::card;
 use vcam_core::ptp_types::{
     Decode, DeviceInfo, Encode, ObjectFormatCode, ObjectHandle, ObjectPropCode as P,
     ObjectPropDesc, ObjectPropList, ObjectPropValue, OperationCode as Op, PropValue, PtpString,
     ResponseCode as Rc,
 };
+use vcam_testkit::cam::Cam;
 
 #[test]
 fn device_info_says_mtp() {
     let dir = card();
-    let mut cam = Cam::open_model(generic::mtp_camera(), dir.path());
+    let mut cam = Cam::model("mtp_camera", dir.path());
     let info = DeviceInfo::decode_exact(&cam.run(Op::GET_DEVICE_INFO, &[]).data).unwrap();
     assert_eq!(info.vendor_extension_id, 6);
     assert_eq!(info.vendor_extension_desc, "microsoft.com: 1.0");
@@ -29,7 +29,7 @@ fn device_info_says_mtp() {
 #[test]
 fn object_properties() {
     let dir = card();
-    let mut cam = Cam::open_model(generic::mtp_camera(), dir.path());
+    let mut cam = Cam::model("mtp_camera", dir.path());
     let supported =
         Vec::<P>::decode_exact(&cam.run(Op::GET_OBJECT_PROPS_SUPPORTED, &[0x3801]).data).unwrap();
     assert!(supported.contains(&P::OBJECT_FILE_NAME) && supported.contains(&P::WIDTH));
@@ -128,7 +128,7 @@ fn object_properties() {
 #[test]
 fn send_object_prop_list_then_send_object() {
     let dir = card();
-    let mut cam = Cam::open_model(generic::mtp_camera(), dir.path());
+    let mut cam = Cam::model("mtp_camera", dir.path());
     let dcim = cam.find("DCIM").unwrap();
     let payload = b"sent with SendObjectPropList".to_vec();
     let list = ObjectPropList {

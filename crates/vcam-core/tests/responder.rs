@@ -4,22 +4,23 @@
 
 mod common;
 
-use common::{Cam, card};
+use common::card;
 
 use std::fs;
 use std::time::Duration;
 
-use vcam_core::FolderStore;
 use vcam_core::ptp_types::{
     DataTypeCode, Decode, DeviceInfo, DevicePropCode, DevicePropDesc, Encode, EventCode,
     ObjectFormatCode, ObjectHandle, ObjectInfo, OperationCode as Op, PropValue, PtpString,
     ResponseCode as Rc, StorageId, StorageInfo, StreamInfo,
 };
+use vcam_core::{NoVendor, generic};
+use vcam_testkit::cam::{Cam, camera_of};
 
 #[test]
 fn device_info_outside_a_session_and_session_rules() {
     let dir = card();
-    let mut cam = Cam::new(FolderStore::open(dir.path(), false).unwrap());
+    let mut cam = Cam::new(vcam_testkit::camera("generic", dir.path(), (320, 240)));
     let a = cam.run_tid(Op::GET_DEVICE_INFO, 0, &[], None);
     assert_eq!(a.code, Rc::OK);
     let info = DeviceInfo::decode_exact(&a.data).unwrap();
@@ -68,7 +69,7 @@ fn device_info_outside_a_session_and_session_rules() {
 #[test]
 fn storage_objects_and_partial_reads() {
     let dir = card();
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     let ids = Vec::<u32>::decode_exact(&cam.run(Op::GET_STORAGE_IDS, &[]).data).unwrap();
     assert_eq!(ids, [0x0001_0001]);
     let si = StorageInfo::decode_exact(&cam.run(Op::GET_STORAGE_INFO, &[ids[0]]).data).unwrap();
@@ -136,7 +137,7 @@ fn storage_objects_and_partial_reads() {
 #[test]
 fn upload_delete_and_capture() {
     let dir = card();
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     let dcim = cam.find("DCIM").unwrap();
     let payload = b"uploaded bytes".to_vec();
     let info = ObjectInfo {
@@ -186,15 +187,11 @@ fn upload_delete_and_capture() {
     let events = cam.events();
     let added: Vec<_> = events
         .iter()
-        .filter(|(c, _)| *c == EventCode::OBJECT_ADDED)
+        .filter(|e| e.code == EventCode::OBJECT_ADDED)
         .collect();
     assert_eq!(added.len(), 1);
-    assert!(
-        events
-            .iter()
-            .any(|(c, _)| *c == EventCode::CAPTURE_COMPLETE)
-    );
-    let new = added[0].1[0];
+    assert!(events.iter().any(|e| e.code == EventCode::CAPTURE_COMPLETE));
+    let new = added[0].params[0];
     let info = cam.info(new);
     assert_eq!(info.object_format, ObjectFormatCode::EXIF_JPEG);
     assert!(info.thumb_compressed_size > 0);
@@ -210,7 +207,7 @@ fn upload_delete_and_capture() {
 #[test]
 fn properties_validate_and_announce_changes() {
     let dir = card();
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     let d = cam.run(
         Op::GET_DEVICE_PROP_DESC,
         &[u32::from(DevicePropCode::F_NUMBER.0)],
@@ -223,7 +220,12 @@ fn properties_validate_and_announce_changes() {
             .code,
         Rc::OK
     );
-    assert_eq!(cam.events(), [(EventCode::DEVICE_PROP_CHANGED, vec![f])]);
+    let events: Vec<_> = cam
+        .events()
+        .iter()
+        .map(|e| (e.code, e.params.to_vec()))
+        .collect();
+    assert_eq!(events, [(EventCode::DEVICE_PROP_CHANGED, vec![f])]);
     assert_eq!(
         cam.run(Op::GET_DEVICE_PROP_VALUE, &[f]).data,
         800u16.to_le_bytes()
@@ -275,7 +277,7 @@ fn properties_validate_and_announce_changes() {
 #[test]
 fn stream_live_view() {
     let dir = card();
-    let mut cam = Cam::open(dir.path());
+    let mut cam = Cam::model("generic", dir.path());
     assert_eq!(cam.run(Op::GET_STREAM, &[1]).code, Rc::NO_STREAM_ENABLED);
     let enabled = u32::from(DevicePropCode::ENABLED_STREAMS.0);
     assert_eq!(
@@ -296,7 +298,8 @@ fn stream_live_view() {
 #[test]
 fn read_only_card() {
     let dir = card();
-    let mut cam = Cam::new(FolderStore::open(dir.path(), true).unwrap());
+    let read_only = camera_of(generic::generic(), Box::new(NoVendor), dir.path(), true);
+    let mut cam = Cam::new(read_only);
     assert_eq!(cam.run_tid(Op::OPEN_SESSION, 0, &[1], None).code, Rc::OK);
     cam.tid = 1;
     let h = cam.find("README.TXT").unwrap();

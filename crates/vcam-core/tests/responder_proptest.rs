@@ -661,7 +661,7 @@ fn run(mtp: bool, open_first: bool, chunk_size: usize, steps: &[Step]) {
     .with_config(ResponderConfig { chunk_size });
     let mut h = Harness {
         r,
-        now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+        now: vcam_testkit::cam::start_time(),
         last_tid: 0,
         open: VecDeque::new(),
         data: None,

@@ -8,8 +8,10 @@ use std::hint::black_box;
 use std::ptr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ptp_codec::OperationCode;
 use vcam_libusb::abi::libusb_device_handle;
 use vcam_libusb::*;
+use vcam_testkit::usb;
 
 const SIZE: usize = 64 * 1024 * 1024;
 
@@ -21,14 +23,7 @@ fn transaction(
     sink: &mut Vec<u8>,
     buf: &mut [u8],
 ) {
-    let mut cmd = Vec::new();
-    cmd.extend_from_slice(&((12 + 4 * params.len()) as u32).to_le_bytes());
-    cmd.extend_from_slice(&1u16.to_le_bytes());
-    cmd.extend_from_slice(&code.to_le_bytes());
-    cmd.extend_from_slice(&tid.to_le_bytes());
-    for p in params {
-        cmd.extend_from_slice(&p.to_le_bytes());
-    }
+    let mut cmd = usb::command(OperationCode(code), tid, params);
     let mut got: c_int = 0;
     // SAFETY: valid handle and buffers.
     unsafe {

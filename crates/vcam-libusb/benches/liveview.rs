@@ -14,24 +14,12 @@ use std::hint::black_box;
 use std::ptr;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use vcam_core::{FolderStore, Responder, SyntheticFrames};
+use ptp_codec::OperationCode;
 use vcam_libusb::abi::libusb_device_handle;
 use vcam_libusb::runtime::{Shim, install};
 use vcam_libusb::*;
+use vcam_testkit::usb;
 use vcam_usb::UsbCamera;
-
-fn container(kind: u16, code: u16, tid: u32, params: &[u32], payload: &[u8]) -> Vec<u8> {
-    let mut c = Vec::new();
-    c.extend_from_slice(&((12 + 4 * params.len() + payload.len()) as u32).to_le_bytes());
-    c.extend_from_slice(&kind.to_le_bytes());
-    c.extend_from_slice(&code.to_le_bytes());
-    c.extend_from_slice(&tid.to_le_bytes());
-    for p in params {
-        c.extend_from_slice(&p.to_le_bytes());
-    }
-    c.extend_from_slice(payload);
-    c
-}
 
 /// One transaction; returns the data phase length.
 fn transaction(
@@ -57,9 +45,9 @@ fn transaction(
         };
         assert_eq!(r, 0);
     };
-    send(container(1, code, tid, params, &[]));
+    send(usb::command(OperationCode(code), tid, params));
     if let Some(d) = out {
-        send(container(2, code, tid, &[], d));
+        send(usb::data(OperationCode(code), tid, d));
     }
     let mut data_len = 0;
     loop {
@@ -108,14 +96,7 @@ fn bench(c: &mut Criterion) {
         .iter()
         .zip(&cards)
         .map(|(&(w, h), card)| {
-            let (model, eos) = vcam_models::find("canon_1300d").unwrap().build();
-            let store = FolderStore::open(card.path(), false).unwrap();
-            UsbCamera::new(Responder::new(
-                model,
-                eos,
-                Box::new(store),
-                Box::new(SyntheticFrames::new(w, h, 30)),
-            ))
+            UsbCamera::new(vcam_testkit::camera("canon_1300d", card.path(), (w, h)))
         })
         .collect();
     install(Shim::with_cameras(cameras)).unwrap();

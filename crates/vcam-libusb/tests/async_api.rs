@@ -6,8 +6,10 @@ use std::ffi::{CStr, c_int};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use ptp_codec::{OperationCode, ResponseCode};
 use vcam_libusb::abi::*;
 use vcam_libusb::*;
+use vcam_testkit::usb::{command, response};
 
 static CALLS: AtomicUsize = AtomicUsize::new(0);
 static LAST_STATUS: AtomicUsize = AtomicUsize::new(usize::MAX);
@@ -23,18 +25,6 @@ fn tv(ms: i64) -> timeval {
         tv_sec: ms / 1000,
         tv_usec: (ms % 1000) * 1000,
     }
-}
-
-fn command(code: u16, tid: u32, params: &[u32]) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&((12 + 4 * params.len()) as u32).to_le_bytes());
-    v.extend_from_slice(&1u16.to_le_bytes());
-    v.extend_from_slice(&code.to_le_bytes());
-    v.extend_from_slice(&tid.to_le_bytes());
-    for p in params {
-        v.extend_from_slice(&p.to_le_bytes());
-    }
-    v
 }
 
 #[test]
@@ -112,7 +102,7 @@ fn libgphoto2_style_session() {
         assert_eq!(got, 0);
 
         // OpenSession, then InitiateCapture: events arrive on the interrupt transfers.
-        let mut cmd = command(0x1002, 0, &[1]);
+        let mut cmd = command(OperationCode::OPEN_SESSION, 0, &[1]);
         assert_eq!(
             libusb_bulk_transfer(
                 h,
@@ -130,8 +120,8 @@ fn libgphoto2_style_session() {
             0
         );
         assert_eq!(got, 12);
-        assert_eq!(&buf[4..8], &[3, 0, 0x01, 0x20]);
-        let mut cmd = command(0x100E, 1, &[0, 0]);
+        assert_eq!(response(&buf[..12]).code, ResponseCode::OK.0);
+        let mut cmd = command(OperationCode::INITIATE_CAPTURE, 1, &[0, 0]);
         assert_eq!(
             libusb_bulk_transfer(
                 h,
@@ -147,7 +137,7 @@ fn libgphoto2_style_session() {
             libusb_bulk_transfer(h, 0x81, buf.as_mut_ptr(), 1024, &raw mut got, 1000),
             0
         );
-        assert_eq!(&buf[4..8], &[3, 0, 0x01, 0x20]);
+        assert_eq!(response(&buf[..12]).code, ResponseCode::OK.0);
         let mut events = 0;
         for _ in 0..100 {
             let mut t1 = tv(100);

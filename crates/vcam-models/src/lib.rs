@@ -66,6 +66,10 @@ fn canon_1300d() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_canon::canon_1300d()
 }
 
+fn canon_6d() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_canon::canon_6d()
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -82,6 +86,11 @@ pub static MODELS: &[ModelEntry] = &[
         id: "canon_1300d",
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
         build: canon_1300d,
+    },
+    ModelEntry {
+        id: "canon_6d",
+        summary: "Canon EOS 6D (EOS extension, built-in WiFi: SSDP/UPnP with --announce; USB 04a9:3250)",
+        build: canon_6d,
     },
 ];
 
@@ -132,7 +141,7 @@ mod tests {
         let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d"
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d"
         );
     }
 }

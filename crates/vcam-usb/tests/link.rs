@@ -3,12 +3,11 @@
 //! packet).
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::time::{Duration, SystemTime};
-
 use vcam_core::ptp_types::ptp_codec::container::{HEADER_LEN, emit_data_header};
-use vcam_core::ptp_types::ptp_codec::{Container, ContainerRepr, Params};
+use vcam_core::ptp_types::ptp_codec::{Container, ContainerHeader, ContainerKind};
 use vcam_core::ptp_types::{OperationCode as Op, ResponseCode as Rc};
-use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
+use vcam_testkit::cam::start_time as now;
+use vcam_testkit::usb::{command, data};
 use vcam_usb::{ContainerLink, FUJI_GOODBYE, LinkConfig, LinkError, Pushed};
 
 struct Link {
@@ -31,27 +30,11 @@ impl std::ops::DerefMut for Link {
 
 fn link(config: LinkConfig) -> Link {
     let card = tempfile::tempdir().unwrap();
-    let responder = Responder::new(
-        generic::generic(),
-        Box::new(NoVendor),
-        Box::new(FolderStore::open(card.path(), false).unwrap()),
-        Box::new(SyntheticFrames::new(160, 120, 30)),
-    );
+    let responder = vcam_testkit::camera("generic", card.path(), (160, 120));
     Link {
         link: ContainerLink::new(responder, config),
         _card: card,
     }
-}
-
-fn now() -> SystemTime {
-    SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000)
-}
-
-fn command(code: Op, tid: u32, params: &[u32]) -> Vec<u8> {
-    let repr = ContainerRepr::command(code, tid, Params::new(params).unwrap());
-    let mut buf = vec![0; repr.buffer_len()];
-    repr.emit(&mut buf).unwrap();
-    buf
 }
 
 /// Every container the link has to send, whole.
@@ -148,16 +131,7 @@ fn data_in_any_split_and_refusals() {
                 .flat_map(u16::to_le_bytes),
         )
         .collect();
-    let mut head = [0u8; HEADER_LEN];
-    emit_data_header(
-        &mut head,
-        Op::SET_DEVICE_PROP_VALUE.0,
-        1,
-        Some(value.len() as u64),
-    )
-    .unwrap();
-    wire.extend_from_slice(&head);
-    wire.extend_from_slice(&value);
+    wire.extend_from_slice(&data(Op::SET_DEVICE_PROP_VALUE, 1, &value));
     for byte in &wire {
         let _ = l.push(now(), std::slice::from_ref(byte)).unwrap();
     }
@@ -171,14 +145,15 @@ fn data_in_any_split_and_refusals() {
         l.push(now(), &unknown),
         Err(LinkError::UnknownLength { transaction_id: 2 })
     ));
-    let mut response = command(Op::GET_STORAGE_IDS, 2, &[]);
-    response[4] = 3;
+    let response = ContainerHeader::new(12, ContainerKind::RESPONSE, Op::GET_STORAGE_IDS.0, 2);
     assert!(matches!(
-        l.push(now(), &response),
+        l.push(now(), response.as_bytes()),
         Err(LinkError::UnexpectedKind { .. })
     ));
-    let mut long = command(Op::GET_STORAGE_IDS, 2, &[1, 2, 3, 4, 5]);
-    long[0] = 40;
+    // A command header claiming 40 bytes: room for seven parameters, where at most five fit.
+    let long = ContainerHeader::new(40, ContainerKind::COMMAND, Op::GET_STORAGE_IDS.0, 2);
+    let mut long = long.as_bytes().to_vec();
+    long.extend((1..=5u32).flat_map(u32::to_le_bytes));
     assert!(l.push(now(), &long).is_err());
     assert!(!l.is_busy());
 }

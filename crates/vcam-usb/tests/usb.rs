@@ -5,12 +5,10 @@
 use std::fs;
 use std::time::{Duration, SystemTime};
 
-use vcam_core::ptp_types::ptp_codec::container::{HEADER_LEN, emit_data_header};
-use vcam_core::ptp_types::ptp_codec::{
-    Container, ContainerHeader, ContainerKind, ContainerRepr, DataContainer, Params,
-};
+use vcam_core::ptp_types::ptp_codec::container::HEADER_LEN;
+use vcam_core::ptp_types::ptp_codec::{Container, ContainerKind, ContainerRepr, DataContainer};
 use vcam_core::ptp_types::{EventCode, OperationCode as Op, ResponseCode as Rc};
-use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
+use vcam_testkit::usb::{self as container, command, header, response};
 use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera, class_request};
 
 const BULK_IN: u8 = 0x81;
@@ -33,20 +31,6 @@ fn setup(request_type: u8, request: u8, value: u16, index: u16, length: u16) -> 
     }
 }
 
-fn command(code: Op, tid: u32, params: &[u32]) -> Vec<u8> {
-    let repr = ContainerRepr::command(code, tid, Params::new(params).unwrap());
-    let mut v = vec![0; repr.buffer_len()];
-    repr.emit(&mut v).unwrap();
-    v
-}
-
-fn data_container(code: Op, tid: u32, payload: &[u8]) -> Vec<u8> {
-    let mut v = vec![0; HEADER_LEN];
-    emit_data_header(&mut v, code.0, tid, Some(payload.len() as u64)).unwrap();
-    v.extend_from_slice(payload);
-    v
-}
-
 impl Dev {
     fn new(files: &[(&str, Vec<u8>)]) -> Self {
         let dir = tempfile::tempdir().unwrap();
@@ -54,16 +38,10 @@ impl Dev {
         for (name, bytes) in files {
             fs::write(dir.path().join("DCIM/100VCAM").join(name), bytes).unwrap();
         }
-        let store = FolderStore::open(dir.path(), false).unwrap();
-        let responder = Responder::new(
-            generic::generic(),
-            Box::new(NoVendor),
-            Box::new(store),
-            Box::new(SyntheticFrames::new(160, 120, 30)),
-        );
+        let responder = vcam_testkit::camera("generic", dir.path(), (160, 120));
         Self {
             usb: UsbCamera::new(responder),
-            now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
+            now: vcam_testkit::cam::start_time(),
             tid: 0,
             _dir: dir,
         }
@@ -90,7 +68,7 @@ impl Dev {
         if buf.is_empty() {
             buf = self.read(1024);
         }
-        let len = ContainerHeader::read(&buf).unwrap().length() as usize;
+        let len = header(&buf).unwrap().0 as usize;
         while buf.len() < len {
             let left = len - buf.len();
             let ask = if left > 512 { left - left % 512 } else { left };
@@ -111,7 +89,7 @@ impl Dev {
         };
         self.out(&command(code, tid, params));
         if let Some(d) = data {
-            let c = data_container(code, tid, d);
+            let c = container::data(code, tid, d);
             // The libgphoto2 split: header + 1012 bytes, then 4096-byte writes, then a ZLP.
             let (first, rest) = c.split_at(c.len().min(1024));
             self.out(first);
@@ -129,8 +107,7 @@ impl Dev {
             payload = data.payload.to_vec();
             c = self.read_container();
         }
-        let response = ContainerRepr::parse_bytes(&c).unwrap();
-        assert_eq!(response.kind, ContainerKind::RESPONSE, "response container");
+        let response = response(&c);
         assert_eq!(response.transaction_id, tid);
         (Rc(response.code), response.params.to_vec(), payload)
     }
@@ -245,7 +222,7 @@ fn session_split_commands_zlp_and_short_packets() {
         let tid = d.tid;
         d.out(&command(Op::GET_OBJECT, tid, &[h]));
         let first = d.read(1024);
-        let len = ContainerHeader::read(&first).unwrap().length() as usize;
+        let len = header(&first).unwrap().0 as usize;
         by_size.insert(len - 12, h);
         if len == 1024 {
             // Exactly a full transfer: the ZLP comes as its own transfer, then the response.

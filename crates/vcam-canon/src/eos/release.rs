@@ -2,6 +2,8 @@
 //! `camera_trigger_canon_eos_capture`, `camera_canon_eos_capture`; `config.c`:
 //! `_put_Canon_EOS_RemoteRelease`, `_put_Canon_EOS_Bulb`).
 
+use std::time::{Duration, SystemTime};
+
 use vcam_core::ptp_types::{PropValue, ResponseCode};
 use vcam_core::{CaptureTarget, Context, Properties};
 
@@ -28,7 +30,7 @@ impl CanonEos {
         }
         if buttons & FULL_PRESS != 0 {
             if u32_of(cx.props, prop::SHUTTER_SPEED) == SHUTTER_BULB {
-                self.bulb_start();
+                self.bulb_start(cx.now);
             } else {
                 self.capture(cx)?;
             }
@@ -44,7 +46,7 @@ impl CanonEos {
         buttons: u32,
     ) -> Result<(), ResponseCode> {
         if buttons & FULL_PRESS != 0 && self.bulb_open {
-            self.bulb_open = false;
+            self.bulb_stop(cx.now);
             self.capture(cx)?;
         }
         if buttons & HALF_PRESS != 0 {
@@ -53,10 +55,39 @@ impl CanonEos {
         Ok(())
     }
 
-    /// BulbStart (or a full press in bulb): the shutter opens, the body is busy.
-    pub(super) fn bulb_start(&mut self) {
+    /// BulbStart (or a full press in bulb): the shutter opens, the body is busy and reports
+    /// the exposure time every second (BulbExposureTime records).
+    pub(super) fn bulb_start(&mut self, now: SystemTime) {
         self.bulb_open = true;
+        self.bulb_clock = Some((now, now + Duration::from_secs(1)));
         self.queue(EosEvent::CameraStatusChanged(1));
+    }
+
+    /// The shutter closes: the exposure time so far, once more, and no further records.
+    fn bulb_stop(&mut self, now: SystemTime) {
+        self.bulb_open = false;
+        if let Some((start, _)) = self.bulb_clock.take() {
+            let secs = now.duration_since(start).unwrap_or_default().as_secs();
+            self.queue(EosEvent::BulbExposureTime(
+                u32::try_from(secs).unwrap_or(u32::MAX),
+            ));
+        }
+    }
+
+    /// A BulbExposureTime record each whole second of an open bulb exposure.
+    pub(super) fn bulb_tick(&mut self, now: SystemTime) {
+        let Some((start, next)) = self.bulb_clock else {
+            return;
+        };
+        if now < next {
+            return;
+        }
+        let secs = now.duration_since(start).unwrap_or_default().as_secs();
+        self.queue(EosEvent::BulbExposureTime(
+            u32::try_from(secs).unwrap_or(u32::MAX),
+        ));
+        let next = start + Duration::from_secs(secs.saturating_add(1));
+        self.bulb_clock = Some((start, next));
     }
 
     /// BulbEnd: the shutter closes and the picture is taken; GeneralError without BulbStart.
@@ -64,7 +95,7 @@ impl CanonEos {
         if !self.bulb_open {
             return Err(ResponseCode::GENERAL_ERROR);
         }
-        self.bulb_open = false;
+        self.bulb_stop(cx.now);
         self.capture(cx)
     }
 

@@ -180,6 +180,9 @@ pub enum EosEvent {
     CameraStatusChanged(u32),
     /// 0xC1A4: the end of the initial property dump.
     InfoCheckComplete,
+    /// 0xC194: seconds since a bulb exposure began (`u32`; `ptp_unpack_CANON_changes`,
+    /// ptp-pack.c, prints it as "BulbExposureTime").
+    BulbExposureTime(u32),
     /// Any other record, or a record of a known type whose payload does not have its shape:
     /// the type and the payload after it.
     Other {
@@ -202,6 +205,7 @@ impl EosEvent {
             Self::ObjectRemoved(_) => EventType::OBJECT_REMOVED,
             Self::CameraStatusChanged(_) => EventType::CAMERA_STATUS_CHANGED,
             Self::InfoCheckComplete => EventType::INFO_CHECK_COMPLETE,
+            Self::BulbExposureTime(_) => EventType::BULB_EXPOSURE_TIME,
             Self::Other { kind, .. } => *kind,
         }
     }
@@ -280,6 +284,9 @@ impl EosEvent {
                 r.rest();
                 Self::InfoCheckComplete
             }
+            EventType::BULB_EXPOSURE_TIME => {
+                Self::BulbExposureTime(r.u32("BulbExposureTime seconds")?)
+            }
             _ => {
                 return Err(Reader::invalid_at(
                     "EOS event",
@@ -356,7 +363,9 @@ impl Encode for EosEvent {
                 put_c_string(&mut rec, name);
             }
             Self::ObjectRemoved(handle) => handle.encode(&mut rec),
-            Self::CameraStatusChanged(status) => status.encode(&mut rec),
+            Self::CameraStatusChanged(status) | Self::BulbExposureTime(status) => {
+                status.encode(&mut rec);
+            }
             Self::InfoCheckComplete => INFO_CHECK_COMPLETE_PAYLOAD.encode(&mut rec),
             Self::Other { payload, .. } => rec.extend_from_slice(payload),
         }

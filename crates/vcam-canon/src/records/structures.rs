@@ -31,15 +31,21 @@ impl ImageFormat {
         }
     }
 
-    /// RAW, optionally with a JPEG.
+    /// Full-size RAW, optionally with a JPEG.
     #[must_use]
     pub const fn raw(jpeg: Option<(u32, u32)>) -> Self {
+        Self::raw_sized(0, jpeg)
+    }
+
+    /// RAW of `size` (0 RAW, 1 M-RAW, 2 S-RAW), optionally with a JPEG.
+    #[must_use]
+    pub const fn raw_sized(size: u32, jpeg: Option<(u32, u32)>) -> Self {
         let second = match jpeg {
             Some((size, compression)) => Some((1, size, compression)),
             None => None,
         };
         Self {
-            files: [Some((6, 0, 4)), second],
+            files: [Some((6, size, 4)), second],
         }
     }
 }

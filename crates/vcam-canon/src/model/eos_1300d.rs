@@ -1,34 +1,22 @@
-//! Canon EOS bodies as data: the EOS 1300D (EOS Rebel T6), its [`EosBody`] table (operations,
-//! EOS properties, ImageFormat choices, FocusInfoEx) and its [`CameraModel`] (DeviceInfo, USB
-//! and PTP/IP identity), as the real body reports them (libgphoto2
+//! The EOS 1300D (EOS Rebel T6) as its real body reports itself (libgphoto2
 //! `camlibs/ptp2/cameras/canon-eos1300d.txt`: its DeviceInfo and its first GetEvent dump with
 //! every value and available list).
-//!
-//! A second body is a second `EosBody` static and a second `CameraModel` function here, plus a
-//! registry entry in vcam-models.
 
 use std::borrow::Cow;
 
-use vcam_core::model::prop::{desc, str};
-use vcam_core::model::{PtpIpDataFraming, PtpIpIdentity};
 use vcam_core::ptp_types::{
-    DeviceInfo, DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
-    OperationCode, PropForm, PropValue, PtpString,
+    DeviceInfo, EventCode as E, FunctionalMode, ObjectFormatCode as F, OperationCode, PtpString,
 };
-use vcam_core::{CameraModel, PropertyDef, UsbIdentity};
+use vcam_core::{CameraModel, UsbIdentity};
 
 use crate::body::{EosBody, EosProp};
 use crate::codes::{ec, format};
-use crate::props::eos_desc;
 use crate::records::{AfPoint, FocusInfo, ImageFormat};
 
-const fn n(code: u16, value: u32, list: &'static [u32]) -> EosProp {
-    EosProp::number(code, value, list)
-}
-
-const fn t(code: u16, text: &'static str) -> EosProp {
-    EosProp::text(code, text)
-}
+use super::{
+    SHUTTER_SPEEDS_30S_TO_4000, WB_SHIFTS, eos_properties, eos_ptpip, n, operation_codes,
+    standard_props, t,
+};
 
 /// The 1300D's ImageFormat choices, in its order: L, M, S1 fine and normal, S2, S3,
 /// RAW + L fine, RAW (the AvailListChanged of 0xD120 in `canon-eos1300d.txt`; names from
@@ -54,56 +42,8 @@ pub const PROPS_1300D: &[EosProp] = &[
     n(0xD106, 0, &[0, 1, 0x10, 0x11, 7]),
     n(0xD107, 3, &[3, 4, 5]),
     n(0xD109, 0, &[0, 0x17, 1, 8, 2, 3, 4, 5, 6]),
-    n(
-        0xD10B,
-        0,
-        &[
-            0xFFFF_FFF7,
-            0xFFFF_FFF8,
-            0xFFFF_FFF9,
-            0xFFFF_FFFA,
-            0xFFFF_FFFB,
-            0xFFFF_FFFC,
-            0xFFFF_FFFD,
-            0xFFFF_FFFE,
-            0xFFFF_FFFF,
-            0,
-            1,
-            2,
-            3,
-            4,
-            5,
-            6,
-            7,
-            8,
-            9,
-        ],
-    ),
-    n(
-        0xD10C,
-        0,
-        &[
-            0xFFFF_FFF7,
-            0xFFFF_FFF8,
-            0xFFFF_FFF9,
-            0xFFFF_FFFA,
-            0xFFFF_FFFB,
-            0xFFFF_FFFC,
-            0xFFFF_FFFD,
-            0xFFFF_FFFE,
-            0xFFFF_FFFF,
-            0,
-            1,
-            2,
-            3,
-            4,
-            5,
-            6,
-            7,
-            8,
-            9,
-        ],
-    ),
+    n(0xD10B, 0, WB_SHIFTS),
+    n(0xD10C, 0, WB_SHIFTS),
     n(0xD10D, 0, &[0, 1, 2, 3]),
     n(0xD10E, 0, &[0, 1, 2, 3]),
     n(0xD10F, 1, &[1, 2]),
@@ -124,16 +64,7 @@ pub const PROPS_1300D: &[EosProp] = &[
             0x50, 0x53, 0x55,
         ],
     ),
-    n(
-        0xD102,
-        0x53,
-        &[
-            0x0C, 0x10, 0x13, 0x15, 0x18, 0x1B, 0x1D, 0x20, 0x23, 0x25, 0x28, 0x2B, 0x2D, 0x30,
-            0x33, 0x35, 0x38, 0x3B, 0x3D, 0x40, 0x43, 0x45, 0x48, 0x4B, 0x4D, 0x50, 0x53, 0x55,
-            0x58, 0x5B, 0x5D, 0x60, 0x63, 0x65, 0x68, 0x6B, 0x6D, 0x70, 0x73, 0x75, 0x78, 0x7B,
-            0x7D, 0x80, 0x83, 0x85, 0x88, 0x8B, 0x8D, 0x90, 0x93, 0x95, 0x98,
-        ],
-    ),
+    n(0xD102, 0x53, SHUTTER_SPEEDS_30S_TO_4000),
     n(
         0xD103,
         0x68,
@@ -242,41 +173,6 @@ pub static EOS_1300D: EosBody = EosBody {
 /// "Canon:EOS 1300D"), the EOS properties of [`EOS_1300D`] (hidden from DeviceInfo).
 #[must_use]
 pub fn canon_1300d() -> CameraModel {
-    let rw = GetSet::GET_SET;
-    let listed = [
-        desc(
-            P::DEVICE_FRIENDLY_NAME,
-            rw,
-            str("Canon EOS 1300D"),
-            PropForm::None,
-        ),
-        desc(
-            P::PERCEIVED_DEVICE_TYPE,
-            GetSet::GET,
-            PropValue::UInt32(1),
-            PropForm::None,
-        ),
-        desc(
-            P::SESSION_INITIATOR_VERSION_INFO,
-            rw,
-            str(""),
-            PropForm::None,
-        ),
-        desc(P(0xD303), GetSet::GET, PropValue::UInt8(1), PropForm::None),
-        desc(
-            P::BATTERY_LEVEL,
-            GetSet::GET,
-            PropValue::UInt8(75),
-            PropForm::Enumeration(vec![
-                PropValue::UInt8(0),
-                PropValue::UInt8(25),
-                PropValue::UInt8(50),
-                PropValue::UInt8(75),
-                PropValue::UInt8(100),
-            ]),
-        ),
-    ];
-    let hidden = EOS_1300D.props.iter().map(|p| eos_desc(&EOS_1300D, p));
     CameraModel {
         id: "canon_1300d",
         summary: "Canon EOS 1300D / Rebel T6 (EOS extension: GetEvent, remote release, live view; USB 04a9:32b4)",
@@ -312,30 +208,17 @@ pub fn canon_1300d() -> CameraModel {
             device_version: PtpString::truncating("3-1.2.0"),
             serial_number: PtpString::truncating("2a7c8e0f1e3b4d5a9c6b7e8f0a1b2c3d"),
         },
-        properties: listed
-            .into_iter()
-            .map(PropertyDef::listed)
-            .chain(hidden.map(PropertyDef::hidden))
-            .collect(),
+        properties: eos_properties(
+            &EOS_1300D,
+            standard_props("Canon EOS 1300D", 75, &[0, 25, 50, 75, 100]),
+        ),
         usb: usb_1300d(),
-        ptpip: PtpIpIdentity {
-            data_framing: PtpIpDataFraming::DataThenEndData {
-                max_payload: CANON_PTPIP_DATA_PACKET,
-            },
-            pairs_with_one_client: true,
-            ..PtpIpIdentity::new(*b"vcam-canon-1300d", "Canon EOS 1300D")
-        },
+        ptpip: eos_ptpip(*b"vcam-canon-1300d", "Canon EOS 1300D"),
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100CANON".into(),
         capture_prefix: "IMG_".into(),
     }
 }
-
-/// Payload bytes of the Data packets a Canon EOS sends before its End Data packet. Canon
-/// splits a data phase into Data packets closed by End Data (airnef `mtpwifi.py`); the size of
-/// its pieces is not in any public capture, so this is libgphoto2's own block size for PTP/IP
-/// data (`ptpip.c`: `WRITE_BLOCKSIZE`).
-pub const CANON_PTPIP_DATA_PACKET: u32 = 0x1_0000;
 
 /// The USB identity of a real EOS 1300D / Rebel T6, field for field as its `lsusb -v` shows it
 /// (vcam's C original, `src/notes/a.txt`): bcdUSB 2.00, class at interface level, bcdDevice
@@ -363,15 +246,4 @@ pub fn usb_1300d() -> UsbIdentity {
         config_attributes: 0xC0,
         microsoft_os_descriptor: false,
     }
-}
-
-/// `[OperationCode]` from `[u16]`, for tables copied from a body's DeviceInfo.
-const fn operation_codes<const N: usize>(codes: [u16; N]) -> [OperationCode; N] {
-    let mut out = [OperationCode(0); N];
-    let mut i = 0;
-    while i < N {
-        out[i] = OperationCode(codes[i]);
-        i += 1;
-    }
-    out
 }

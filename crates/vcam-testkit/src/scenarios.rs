@@ -1,0 +1,541 @@
+//! The acceptance scenarios, each written once against a [`Target`] and run by
+//! [`crate::matrix`] for every (model, transport) pair that supports it. A scenario fails by
+//! failing an assertion; the clients' output is logged.
+//!
+//! Scenarios run in the order of [`SCENARIOS`] on one card per row, so a later one may rely
+//! on an earlier one (delete removes what upload put on the card), and checks of the card
+//! compare before and after rather than assume it is empty.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::card::{self, SAMPLE, SAMPLE_FOLDER};
+use crate::matrix::{Feature, Model, Target, Transport};
+
+/// One column of the matrix.
+#[derive(Debug, Clone, Copy)]
+pub struct Scenario {
+    /// The column name.
+    pub name: &'static str,
+    /// Whether the pair supports it.
+    pub applies: fn(&Model, Transport) -> bool,
+    /// The scenario.
+    pub run: fn(&Target),
+}
+
+const fn always(_: &Model, _: Transport) -> bool {
+    true
+}
+
+/// Every scenario, in the order they run on a row.
+pub static SCENARIOS: &[Scenario] = &[
+    Scenario {
+        name: "detect",
+        applies: |_, t| t.is_usb(),
+        run: detect,
+    },
+    Scenario {
+        name: "summary",
+        applies: always,
+        run: summary,
+    },
+    Scenario {
+        name: "list",
+        applies: always,
+        run: list,
+    },
+    Scenario {
+        name: "download",
+        applies: always,
+        run: download,
+    },
+    Scenario {
+        name: "thumbnail",
+        applies: |m, _| m.has(Feature::Thumbnail),
+        run: thumbnail,
+    },
+    Scenario {
+        name: "upload",
+        applies: always,
+        run: upload,
+    },
+    Scenario {
+        name: "delete",
+        applies: always,
+        run: delete,
+    },
+    Scenario {
+        name: "capture",
+        applies: |m, _| m.has(Feature::Capture),
+        run: capture,
+    },
+    Scenario {
+        name: "capturetarget",
+        applies: |m, _| m.has(Feature::Eos),
+        run: capture_target,
+    },
+    Scenario {
+        name: "bulb",
+        // The shutter stays open between two client runs: needs one camera for both.
+        applies: |m, t| m.has(Feature::Eos) && t.keeps_state(),
+        run: bulb,
+    },
+    Scenario {
+        name: "bulbtime",
+        applies: |m, _| m.has(Feature::BulbTime),
+        run: bulb_time,
+    },
+    Scenario {
+        name: "preview",
+        applies: |m, _| m.has(Feature::Preview),
+        run: preview,
+    },
+    Scenario {
+        name: "movie",
+        applies: |m, _| m.has(Feature::Movie),
+        run: movie,
+    },
+    Scenario {
+        name: "movierecord",
+        applies: |m, _| m.has(Feature::MovieRecord),
+        run: movie_record,
+    },
+    Scenario {
+        name: "config",
+        applies: |m, _| !m.settings.is_empty(),
+        run: config,
+    },
+    Scenario {
+        name: "events",
+        applies: |m, _| !m.events.is_empty(),
+        run: events,
+    },
+    Scenario {
+        name: "libmtp",
+        applies: |m, t| m.has(Feature::Mtp) && t.is_usb(),
+        run: libmtp,
+    },
+];
+
+/// `gphoto2 --auto-detect` shows the model on a USB port.
+fn detect(t: &Target) {
+    let out = t.gphoto2(&["--auto-detect"]);
+    assert!(
+        out.lines()
+            .any(|l| l.contains(t.model.usb_name) && l.contains("usb:")),
+        "{} on a usb: port expected:\n{out}",
+        t.model.usb_name
+    );
+}
+
+/// `--summary` names the camera and its storage.
+fn summary(t: &Target) {
+    let out = t.gphoto2(&["--summary"]);
+    for want in t.model.summary {
+        assert!(
+            out.contains(want),
+            "{want:?} missing from the summary:\n{out}"
+        );
+    }
+}
+
+/// `--list-files` lists every file of the card.
+fn list(t: &Target) {
+    let out = t.gphoto2(&["--list-files"]);
+    for f in SAMPLE {
+        assert!(out.contains(f.name), "{} not listed:\n{out}", f.name);
+    }
+}
+
+/// `--get-all-files` downloads every file byte for byte.
+fn download(t: &Target) {
+    t.gphoto2(&["--get-all-files"]);
+    for f in SAMPLE {
+        let got = card::read(&t.file(f.name));
+        let want = card::read(&t.card(f.path));
+        assert!(
+            got == want,
+            "{}: downloaded {} bytes that differ from the card's {}",
+            f.name,
+            got.len(),
+            want.len()
+        );
+    }
+}
+
+/// `--get-thumbnail` of a JPEG without an EXIF thumbnail gets one generated, at most 160x120.
+fn thumbnail(t: &Target) {
+    // Files in the folder are numbered in name order: 2 is PIC_0001.JPG.
+    t.gphoto2(&["--folder", SAMPLE_FOLDER, "--get-thumbnail", "2"]);
+    let thumb = card::files_under(t.env.cwd())
+        .into_iter()
+        .find(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("thumb_"))
+        })
+        .unwrap_or_else(|| panic!("no thumbnail saved"));
+    let (w, h) = card::jpeg_size(&thumb);
+    assert!(w > 0 && w <= 160 && h <= 120, "thumbnail of {w}x{h}");
+}
+
+/// The file [`upload`] puts on the card and [`delete`] removes.
+const UPLOADED: &str = "DCIM/UPLOAD.BIN";
+
+/// `--upload-file` into a folder: the card holds the same bytes, and no temporary file.
+fn upload(t: &Target) {
+    let local = t.file("UPLOAD.BIN");
+    let payload = card::pattern(300_000, 17);
+    card::write(&local, &payload);
+    t.gphoto2(&[
+        "--folder",
+        "/store_00010001/DCIM",
+        "--upload-file",
+        &local.to_string_lossy(),
+    ]);
+    assert!(
+        card::read(&t.card(UPLOADED)) == payload,
+        "uploaded bytes differ"
+    );
+    let leftovers: Vec<PathBuf> = card::files_under(&t.card("DCIM"))
+        .into_iter()
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
+}
+
+/// `--delete-file` removes the uploaded file from the card.
+fn delete(t: &Target) {
+    assert!(
+        t.card(UPLOADED).exists(),
+        "nothing to delete: the upload scenario did not leave {UPLOADED}"
+    );
+    t.gphoto2(&[
+        "--folder",
+        "/store_00010001/DCIM",
+        "--delete-file",
+        "UPLOAD.BIN",
+    ]);
+    assert!(
+        !t.card(UPLOADED).exists(),
+        "the deleted file is still on the card"
+    );
+}
+
+/// `--capture-image-and-download` gives a JPEG, and gphoto2 deletes the picture from the
+/// camera after downloading it (no `--keep`): the card ends as it began.
+fn capture(t: &Target) {
+    let before = card::files_under(&t.card(""));
+    let out = t.gphoto2(&["--capture-image-and-download", "--filename", "shot.jpg"]);
+    assert!(out.contains("New file is in location"), "{out}");
+    let size = card::jpeg_size(&t.file("shot.jpg"));
+    if let Some(want) = t.model.capture_size {
+        assert_eq!(size, want, "captured picture size");
+    }
+    assert_eq!(
+        card::files_under(&t.card("")),
+        before,
+        "the card changed although gphoto2 deleted the capture"
+    );
+}
+
+/// Files in the capture folder.
+fn captures(t: &Target) -> usize {
+    card::files_under(&t.card(t.model.capture_folder)).len()
+}
+
+/// Canon EOS `capturetarget`: 0 captures into host memory (a virtual file), 1 onto the card,
+/// where it stays with `--keep`; listings then go through GetObjectInfoEx (0x9109), as on the
+/// real body.
+fn capture_target(t: &Target) {
+    let out = t.gphoto2(&[
+        "--set-config",
+        "capturetarget=0",
+        "--capture-image-and-download",
+        "--filename",
+        "ram.jpg",
+    ]);
+    assert!(
+        out.contains("/capt0000.jpg"),
+        "host capture is a virtual file:\n{out}"
+    );
+    let (w, h) = card::jpeg_size(&t.file("ram.jpg"));
+    assert!(w > 0 && h > 0);
+    let before = captures(t);
+    let out = t.gphoto2(&[
+        "--set-config",
+        "capturetarget=1",
+        "--capture-image-and-download",
+        "--keep",
+        "--filename",
+        "card.jpg",
+    ]);
+    let folder = format!("/{}/IMG_", t.model.capture_folder);
+    assert!(out.contains(&folder), "card capture in {folder}:\n{out}");
+    let _ = card::jpeg_size(&t.file("card.jpg"));
+    assert_eq!(
+        captures(t),
+        before + 1,
+        "the card capture stays on the card (--keep)"
+    );
+    let run = t.gphoto2_run(&["--list-files"]);
+    let out = run.clone().stdout_if_ok();
+    assert!(
+        out.contains(&format!(
+            "folder '/store_00010001/{}'",
+            t.model.capture_folder
+        )) && out.contains("IMG_"),
+        "{out}"
+    );
+    assert!(
+        t.vcam_log(&run).contains("0x9109"),
+        "listing without GetObjectInfoEx (0x9109)"
+    );
+}
+
+/// Canon EOS bulb: with `shutterspeed=bulb`, a full press of `eosremoterelease` opens the
+/// shutter (nothing on the card yet) and the release takes the picture (FILEADDED).
+fn bulb(t: &Target) {
+    t.gphoto2(&[
+        "--set-config",
+        "capturetarget=1",
+        "--set-config",
+        "shutterspeed=bulb",
+    ]);
+    // The choice names differ between libgphoto2 versions.
+    let choices = t.gphoto2(&["--get-config", "eosremoterelease"]);
+    let choice = |want: &[&str]| {
+        want.iter()
+            .copied()
+            .find(|w| choices.lines().any(|l| l.ends_with(&format!(" {w}"))))
+            .unwrap_or_else(|| panic!("none of {want:?} in\n{choices}"))
+            .to_string()
+    };
+    let press = choice(&["Press Full", "Press Full AF"]);
+    let release = choice(&["Release 3", "Release Full", "Release"]);
+    let before = captures(t);
+    t.gphoto2(&["--set-config", &format!("eosremoterelease={press}")]);
+    assert_eq!(captures(t), before, "the shutter stays open");
+    let out = t.gphoto2(&[
+        "--set-config",
+        &format!("eosremoterelease={release}"),
+        "--wait-event=FILEADDED",
+    ]);
+    assert!(out.contains("FILEADDED IMG_"), "{out}");
+    assert_eq!(
+        captures(t),
+        before + 1,
+        "one picture when the shutter closes"
+    );
+}
+
+/// Canon EOS bulb in one client run: a full press, two and a half seconds, the release; the
+/// camera reports each second of the exposure (BulbExposureTime) and then the picture.
+fn bulb_time(t: &Target) {
+    let before = captures(t);
+    let out = t.gphoto2(&[
+        "--set-config",
+        "capturetarget=1",
+        "--set-config",
+        "shutterspeed=bulb",
+        "--set-config",
+        "eosremoterelease=Press Full",
+        "--wait-event=2500ms",
+        "--set-config",
+        "eosremoterelease=Release Full",
+        "--wait-event=FILEADDED",
+    ]);
+    for want in ["BulbExposureTime 1", "BulbExposureTime 2", "FILEADDED IMG_"] {
+        assert!(out.contains(want), "{want} missing:\n{out}");
+    }
+    assert_eq!(captures(t), before + 1, "one picture for the exposure");
+}
+
+/// `--capture-preview` twice: two live view JPEGs that differ (gphoto2 saves previews as
+/// `thumb_<filename>`).
+fn preview(t: &Target) {
+    t.gphoto2(&["--capture-preview", "--filename", "preview1.jpg"]);
+    std::thread::sleep(Duration::from_millis(100));
+    t.gphoto2(&["--capture-preview", "--filename", "preview2.jpg"]);
+    let (first, second) = (t.file("thumb_preview1.jpg"), t.file("thumb_preview2.jpg"));
+    for frame in [&first, &second] {
+        let size = card::jpeg_size(frame);
+        if let Some(want) = t.model.preview_size {
+            assert_eq!(size, want, "live view size");
+        }
+    }
+    assert!(
+        card::read(&first) != card::read(&second),
+        "two previews are the same frame"
+    );
+}
+
+/// `--capture-movie=30`: 30 live view frames in the Motion JPEG file (a count, not a
+/// duration: an emulated CPU is slow, and speed is for the benches).
+fn movie(t: &Target) {
+    t.gphoto2(&["--capture-movie=30"]);
+    let frames = card::mjpeg_frames(&card::read(&t.file("movie.mjpg")));
+    assert!(frames >= 30, "only {frames} frames of 30");
+}
+
+/// Canon EOS movie recording: `movierecordtarget=Card` for two seconds records the live view
+/// into a QuickTime Motion JPEG file on the card (ObjectAddedEx: FILEADDED), which downloads
+/// like any file.
+fn movie_record(t: &Target) {
+    let out = t.gphoto2(&[
+        "--set-config",
+        "movierecordtarget=Card",
+        "--wait-event=2s",
+        "--set-config",
+        "movierecordtarget=None",
+        "--wait-event=FILEADDED",
+    ]);
+    assert!(out.contains("FILEADDED MVI_0001.MOV"), "{out}");
+    let path = format!("{}/MVI_0001.MOV", t.model.capture_folder);
+    let movie = card::read(&t.card(&path));
+    assert_eq!(movie.get(4..8), Some(&b"ftyp"[..]), "a QuickTime file");
+    let frames = card::mjpeg_frames(&movie);
+    assert!(frames >= 2, "only {frames} frames");
+    t.gphoto2(&[
+        "--get-file",
+        &format!("/store_00010001/{path}"),
+        "--filename",
+        "movie.mov",
+    ]);
+    assert!(
+        card::read(&t.file("movie.mov")) == movie,
+        "the downloaded movie differs"
+    );
+}
+
+/// The value of `--get-config` output.
+fn current(out: &str) -> String {
+    out.lines()
+        .find_map(|l| l.strip_prefix("Current: "))
+        .unwrap_or_else(|| panic!("no Current: in\n{out}"))
+        .to_string()
+}
+
+/// `--list-config` lists the model's widgets; `--get-config` shows what the model says it
+/// shows; each setting round-trips, values outside the
+/// camera's list are refused, and a refused value leaves the setting as it was. Where every
+/// client run has its own camera (libusb) the value is set and read in one run.
+fn config(t: &Target) {
+    let list = t.gphoto2(&["--list-config"]);
+    for widget in t.model.widgets {
+        assert!(
+            list.lines().any(|l| l.ends_with(widget)),
+            "{widget} missing:\n{list}"
+        );
+    }
+    for &(name, texts) in t.model.shows {
+        let out = t.gphoto2(&["--get-config", name]);
+        for text in texts {
+            assert!(out.contains(text), "{name}: {text:?} missing:\n{out}");
+        }
+    }
+    let set = t.model.set_option;
+    for s in t.model.settings {
+        let assignment = format!("{}={}", s.name, s.value);
+        let read_back = if t.keeps_state() {
+            t.gphoto2(&[set, &assignment]);
+            t.gphoto2(&["--get-config", s.name])
+        } else {
+            t.gphoto2(&[set, &assignment, "--get-config", s.name])
+        };
+        assert_eq!(current(&read_back), s.value, "{} read back", s.name);
+        for &(bad, code) in s.refused {
+            let run = t.gphoto2_run(&[set, &format!("{}={bad}", s.name)]);
+            run.assert_refused(&format!("{}={bad} is outside the camera's list", s.name));
+            if let Some(code) = code {
+                assert!(
+                    run.stderr.contains(code),
+                    "refused by the camera with {code}:\n{}",
+                    run.stderr
+                );
+            }
+            if t.keeps_state() {
+                assert_eq!(
+                    current(&t.gphoto2(&["--get-config", s.name])),
+                    s.value,
+                    "{} changed by the refused value {bad}",
+                    s.name
+                );
+            }
+        }
+    }
+}
+
+/// `--wait-event` shows property changes and new files.
+fn events(t: &Target) {
+    for check in t.model.events {
+        let out = t.gphoto2(check.args);
+        for want in check.expect {
+            assert!(out.contains(want), "{want:?} not in\n{out}");
+        }
+    }
+}
+
+/// libmtp's tools: detect the MTP extension, list folders and files, get a file byte for
+/// byte, send one into a folder and delete it again.
+fn libmtp(t: &Target) {
+    let out = t.env.ok("mtp-detect", &[]);
+    assert!(out.contains("microsoft.com: 1.0"), "{out}");
+    assert!(out.contains("vcam MTP Camera"), "{out}");
+    let out = t.env.ok("mtp-folders", &[]);
+    assert!(out.contains("DCIM") && out.contains("100TEST"), "{out}");
+    let out = t.env.ok("mtp-files", &[]);
+    for f in SAMPLE {
+        assert!(
+            file_id(&out, f.name).is_some(),
+            "{} missing from mtp-files:\n{out}",
+            f.name
+        );
+    }
+    let movie = SAMPLE
+        .iter()
+        .find(|f| f.name == "MOVIE.MOV")
+        .unwrap_or_else(|| panic!("the sample card has a movie"));
+    let id = file_id(&out, movie.name).unwrap_or_default().to_string();
+    let _ = t.env.ok("mtp-getfile", &[&id, "movie.out"]);
+    assert!(
+        card::read(&t.file("movie.out")) == card::read(&t.card(movie.path)),
+        "mtp-getfile bytes differ"
+    );
+
+    // mtp-sendfile takes the destination folder; the file keeps its local name.
+    let local = t.file("SENT.PNG");
+    card::write(&local, &card::read(&t.card("DCIM/100TEST/PIC_0002.PNG")));
+    let _ = t
+        .env
+        .ok("mtp-sendfile", &[&local.to_string_lossy(), "/DCIM/100TEST"]);
+    let landed = t.card("DCIM/100TEST/SENT.PNG");
+    assert!(
+        landed.exists(),
+        "SENT.PNG not in the folder; the card has it at {:?}",
+        card::find(&t.card(""), "SENT.PNG")
+    );
+    assert!(
+        card::read(&landed) == card::read(&local),
+        "sent bytes differ"
+    );
+    let out = t.env.ok("mtp-files", &[]);
+    let id = file_id(&out, "SENT.PNG").unwrap_or_else(|| panic!("SENT.PNG not listed:\n{out}"));
+    let _ = t.env.ok("mtp-delfile", &["-n", &id.to_string()]);
+    assert!(!landed.exists(), "mtp-delfile left the file");
+}
+
+/// The File ID `mtp-files` gives `name`.
+fn file_id(listing: &str, name: &str) -> Option<u32> {
+    listing
+        .split("File ID: ")
+        .find(|block| {
+            block
+                .lines()
+                .any(|l| l.trim().strip_prefix("Filename: ") == Some(name))
+        })
+        .and_then(|block| block.lines().next())
+        .and_then(|l| l.trim().parse().ok())
+}

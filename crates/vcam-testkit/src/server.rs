@@ -1,0 +1,215 @@
+//! vcam on a free port of 127.0.0.1: the `vcam-ptpip` and `vcam-vhci --listen` binaries as
+//! child processes, or a PTP/IP server on a thread of this process; and the built artifacts
+//! the acceptance tests run.
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use transport_ptpip::{PtpIpServer, ServerIdentity};
+use vcam_core::{FolderStore, Responder, SyntheticFrames};
+
+use crate::tools::tempdir;
+
+/// A vcam binary serving on 127.0.0.1 and a free port, killed when dropped. Its log
+/// (`RUST_LOG=debug`) is kept and printed when the test fails.
+#[derive(Debug)]
+pub struct VcamProcess {
+    child: Child,
+    addr: SocketAddr,
+    log: PathBuf,
+    name: String,
+    _dir: tempfile::TempDir,
+}
+
+impl VcamProcess {
+    /// Starts `program` (`vcam-ptpip`, or `vcam-vhci`) with `args` and `--listen 127.0.0.1:0`,
+    /// and waits for the `listening on ADDR` line it prints when ready.
+    #[must_use]
+    pub fn start(program: &Path, args: &[&str]) -> Self {
+        let dir = tempdir();
+        let log = dir.path().join("vcam.log");
+        let log_file = std::fs::File::create(&log)
+            .unwrap_or_else(|e| panic!("creating {}: {e}", log.display()));
+        let mut child = Command::new(program)
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "debug")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(log_file)
+            .spawn()
+            .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
+        let mut line = String::new();
+        if let Some(stdout) = child.stdout.take() {
+            // A read error leaves the line empty: reported below with the log.
+            let _ = BufReader::new(stdout).read_line(&mut line);
+        }
+        let name = program
+            .file_name()
+            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let Some(addr) = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|a| a.parse().ok())
+        else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!(
+                "{name} {args:?} did not start: first line {line:?}; log:\n{}",
+                std::fs::read_to_string(&log).unwrap_or_default()
+            );
+        };
+        Self {
+            child,
+            addr,
+            log,
+            name,
+            _dir: dir,
+        }
+    }
+
+    /// Where it listens.
+    #[must_use]
+    pub const fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Its TCP port.
+    #[must_use]
+    pub const fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Its process id.
+    #[must_use]
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What it has logged so far.
+    #[must_use]
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Whether it is still running.
+    pub fn alive(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+impl Drop for VcamProcess {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("--- {} log ---\n{}", self.name, self.log());
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A camera of the registry model `model` (`generic`, `canon_1300d`, ...) serving the folder
+/// `card`, with live view frames of `frame_size`.
+#[must_use]
+pub fn camera(model: &str, card: &Path, frame_size: (u32, u32)) -> Responder {
+    let entry = vcam_models::lookup(model).unwrap_or_else(|e| panic!("{e}"));
+    let (model, vendor) = entry.build();
+    let store = FolderStore::open(card, false)
+        .unwrap_or_else(|e| panic!("opening {}: {e}", card.display()));
+    let (w, h) = frame_size;
+    Responder::new(
+        model,
+        vendor,
+        Box::new(store),
+        Box::new(SyntheticFrames::new(w, h, 30)),
+    )
+}
+
+/// Serves `camera` over PTP/IP on 127.0.0.1 and a free port, from a thread with its own
+/// runtime that lives as long as the process; returns the address.
+#[must_use]
+pub fn spawn_ptpip(camera: Responder) -> SocketAddr {
+    let identity: ServerIdentity = camera.model().ptpip.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build();
+        let runtime = match runtime {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(format!("tokio runtime: {e}")));
+                return;
+            }
+        };
+        runtime.block_on(async move {
+            let bound =
+                PtpIpServer::bind(SocketAddr::from(([127, 0, 0, 1], 0)), camera, identity).await;
+            let server = match bound.and_then(|s| s.local_addr().map(|a| (s, a))) {
+                Ok((server, addr)) => {
+                    let _ = tx.send(Ok(addr));
+                    server
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(format!("binding 127.0.0.1:0: {e}")));
+                    return;
+                }
+            };
+            let _ = server.run().await;
+        });
+    });
+    match rx.recv() {
+        Ok(Ok(addr)) => addr,
+        Ok(Err(e)) => panic!("PTP/IP server: {e}"),
+        Err(_) => panic!("the PTP/IP server thread ended before binding"),
+    }
+}
+
+/// The build artifacts the acceptance matrix runs, found beside the running test binary
+/// (`target/<profile>/`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifacts {
+    /// The `vcam-ptpip` binary.
+    pub ptpip: PathBuf,
+    /// The `vcam-vhci` binary.
+    pub vhci: PathBuf,
+    /// The libusb drop-in, `libvcam_libusb.so`.
+    pub shim: PathBuf,
+}
+
+impl Artifacts {
+    /// The artifacts of the profile the running test was built with; fails the test, saying
+    /// how to build them, when one is missing. `cargo test --workspace` builds the two
+    /// binaries; the shared library needs `cargo build -p vcam-libusb`.
+    #[must_use]
+    pub fn of_this_build() -> Self {
+        Self {
+            ptpip: built("vcam-ptpip"),
+            vhci: built("vcam-vhci"),
+            shim: built("libvcam_libusb.so"),
+        }
+    }
+}
+
+/// The artifact `name` of the profile the running test was built with (`target/<profile>/`);
+/// fails the test, saying how to build it, when it is missing.
+#[must_use]
+pub fn built(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap_or_else(|e| panic!("current_exe: {e}"));
+    // target/<profile>/deps/<test> → target/<profile>
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or_else(|| panic!("{} has no profile folder", exe.display()));
+    let path = dir.join(name);
+    assert!(
+        path.is_file(),
+        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb` \
+         (./scripts/test.sh does)",
+        path.display()
+    );
+    path
+}
