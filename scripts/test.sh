@@ -27,6 +27,8 @@ NEEDED=(
   "/usr/bin/gssdp-discover gupnp-tools"
   "/usr/bin/unshare util-linux"
   "/usr/sbin/ip iproute2"
+  "/usr/bin/chromium chromium"
+  "/usr/bin/readelf binutils"
 )
 missing=()
 for entry in "${NEEDED[@]}"; do

@@ -1,5 +1,5 @@
 //! A small, synchronous PTP initiator: the client side of ISO 15740:2013 (PTP) over PTP/IP
-//! (CIPA DC-005-2005), on `std::net` with no async runtime. vcam's tests and benches drive
+//! (CIPA DC-005-2005), on `std::net` with no async runtime, and over USB (feature `usb`). vcam's tests and benches drive
 //! its responder with it; it is also a minimal Rust PTP client of its own.
 //!
 //! ```no_run
@@ -33,17 +33,25 @@
 //!   an event TCP connection opened with Init Command Request/Ack and Init Event Request/Ack
 //!   (CIPA DC-005 §2.3), data phases as Start Data, Data… and End Data. Frames are decoded
 //!   with `ptp_codec::stream::StreamDecoder`: packets other than data are bounded (1 MiB) and
-//!   data payloads are handed on piece by piece from the receive buffer, uncopied. A USB
-//!   framing can implement the same trait.
+//!   data payloads are handed on piece by piece from the receive buffer, uncopied.
+//!   [`UsbTransport`] (feature `usb`, on rusb) frames the same phases as USB containers on
+//!   the Still Image class bulk pipes.
+//! - [`sony`] (feature `sony`): the Sony SDIO handshake, settings and live view frames.
 
 mod client;
 mod ptpip;
+#[cfg(feature = "sony")]
+pub mod sony;
 mod transport;
+#[cfg(feature = "usb")]
+pub mod usb;
 
 pub use client::{Client, Event, PtpIpClient, Response};
 pub use ptp_codec::ptpip::Identity;
 pub use ptpip::PtpIpTransport;
 pub use transport::{Incoming, Transport};
+#[cfg(feature = "usb")]
+pub use usb::{UsbOptions, UsbSelector, UsbTransport};
 
 use ptp_types::ResponseCode;
 

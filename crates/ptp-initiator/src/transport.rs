@@ -3,8 +3,8 @@
 //! ISO 15740:2013 §9 defines transactions independently of the transport; each transport
 //! (USB Still Image class containers, PTP/IP packets of CIPA DC-005) frames the same three
 //! phases (§9.3: operation request, optional data phase, response) and carries events its own
-//! way. Only PTP/IP ([`crate::PtpIpTransport`]) is implemented; a USB framing would implement
-//! this trait with `ptp_codec::stream::StreamDecoder<Usb>` over bulk pipes.
+//! way: PTP/IP ([`crate::PtpIpTransport`]) and, with the `usb` feature, the USB bulk pipes
+//! (`UsbTransport`).
 
 use std::time::Duration;
 

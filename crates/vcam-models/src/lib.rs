@@ -70,6 +70,14 @@ fn canon_6d() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_canon::canon_6d()
 }
 
+fn sony_a6300() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_sony::sony_a6300()
+}
+
+fn sony_a6300_mtp() -> (CameraModel, Box<dyn VendorExtension>) {
+    vcam_sony::sony_a6300_mtp()
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -91,6 +99,16 @@ pub static MODELS: &[ModelEntry] = &[
         id: "canon_6d",
         summary: "Canon EOS 6D (EOS extension, built-in WiFi: SSDP/UPnP with --announce; USB 04a9:3250)",
         build: canon_6d,
+    },
+    ModelEntry {
+        id: "sony_a6300",
+        summary: "Sony Alpha 6300 / ILCE-6300 in PC Remote mode (SDIO extension: 0x9209 descriptors, S1/S2 capture to 0xFFFFC001, live view at 0xFFFFC002; USB 054c:079c)",
+        build: sony_a6300,
+    },
+    ModelEntry {
+        id: "sony_a6300_mtp",
+        summary: "Sony Alpha 6300 / ILCE-6300 in MTP mode (the card over MTP; USB 054c:077a)",
+        build: sony_a6300_mtp,
     },
 ];
 
@@ -141,7 +159,7 @@ mod tests {
         let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d"
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d, sony_a6300, sony_a6300_mtp"
         );
     }
 }

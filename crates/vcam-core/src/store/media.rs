@@ -126,6 +126,68 @@ pub fn image_size(data: &[u8]) -> Option<(u32, u32)> {
     })
 }
 
+/// One marker segment of a JPEG header: its marker byte and its whole bytes (`FF`, marker,
+/// length, body).
+pub type JpegSegment<'a> = (u8, &'a [u8]);
+
+/// A JPEG cut at its start of scan: the marker segments between SOI and SOS, each whole
+/// (`FF`, marker, length, body) with its marker byte, in order, and the rest from the SOS
+/// marker to the end, all borrowed from `data`. A body that reorders or drops header segments
+/// (Sony live view sends no application segments and its quantisation tables first, so that
+/// clients find frames by scanning for `FF D8 FF DB`) writes SOI, the segments it keeps, then
+/// the rest, without copying the compressed data. `None` when `data` is not a JPEG or a
+/// segment is cut short.
+#[must_use]
+pub fn jpeg_header_segments(data: &[u8]) -> Option<(Vec<JpegSegment<'_>>, &[u8])> {
+    let [0xFF, 0xD8, after_soi @ ..] = data else {
+        return None;
+    };
+    let mut rest = after_soi;
+    let mut segments = Vec::new();
+    loop {
+        // Fill bytes before a marker (ITU T.81 §B.1.1.2).
+        while let [0xFF, 0xFF, ..] = rest {
+            rest = rest.get(1..)?;
+        }
+        match *rest {
+            [0xFF, 0xDA, ..] => return Some((segments, rest)),
+            [0xFF, marker, len0, len1, ..] if marker != 0xD9 && marker != 0x00 => {
+                let len = usize::from(u16::from_be_bytes([len0, len1]));
+                segments.push((marker, rest.get(..2 + len)?));
+                rest = rest.get(2 + len..)?;
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Whether a JPEG is baseline sequential (its frame header is SOF0, ITU T.81 §B.2.2), the
+/// kind every decoder reads.
+#[must_use]
+pub fn is_baseline_jpeg(data: &[u8]) -> bool {
+    JpegSegments::new(data).is_some_and(|mut segments| {
+        segments.find_map(|(marker, _)| match marker {
+            0xC0..=0xCF if !matches!(marker, 0xC4 | 0xC8 | 0xCC) => Some(marker == 0xC0),
+            _ => None,
+        }) == Some(true)
+    })
+}
+
+/// Any picture the `image` crate decodes, encoded again as a baseline JPEG of `quality`
+/// (its segments: SOI, the encoder's JFIF APP0, DQT, SOF0, DHT, SOS).
+#[must_use]
+pub fn reencode_baseline_jpeg(data: &[u8], quality: u8) -> Option<Bytes> {
+    let reader = image::ImageReader::new(Cursor::new(data))
+        .with_guessed_format()
+        .ok()?;
+    let rgb = reader.decode().ok()?.to_rgb8();
+    let mut canvas = Canvas::new(rgb.width(), rgb.height());
+    for (x, y, p) in rgb.enumerate_pixels() {
+        canvas.fill(x as usize, y as usize, 1, 1, p.0);
+    }
+    canvas.encode_jpeg(quality, None).ok().map(Bytes::from)
+}
+
 /// Iterates over the marker segments of a JPEG up to the start of scan: (marker, body).
 struct JpegSegments<'a> {
     rest: &'a [u8],
@@ -261,6 +323,41 @@ mod tests {
             object_format("notes.txt", &[0xFF, 0xD8, 0xFF]),
             ObjectFormatCode::TEXT
         );
+    }
+
+    #[test]
+    fn header_segments_and_baseline_are_recognised() {
+        let mut canvas = Canvas::new(64, 48);
+        canvas.pattern(3, 0);
+        let exif = crate::render::exif_segment("Make", "Model", None, &[]);
+        let jpeg = canvas.encode_jpeg(80, exif).unwrap();
+        let (segments, scan) = jpeg_header_segments(&jpeg).unwrap();
+        let markers: Vec<u8> = segments.iter().map(|(m, _)| *m).collect();
+        assert_eq!(&markers[..2], &[0xE0, 0xE1], "JFIF, then the EXIF segment");
+        assert!(markers.contains(&0xDB) && markers.contains(&0xC0) && markers.contains(&0xC4));
+        assert_eq!(&scan[..2], &[0xFF, 0xDA]);
+        // Without application segments, tables first: still the same picture.
+        let mut bare = vec![0xFF, 0xD8];
+        for (marker, bytes) in segments.iter().filter(|(m, _)| *m == 0xDB) {
+            assert_eq!(bytes[1], *marker);
+            bare.extend_from_slice(bytes);
+        }
+        for (_, bytes) in segments
+            .iter()
+            .filter(|(m, _)| !matches!(m, 0xDB | 0xE0..=0xEF))
+        {
+            bare.extend_from_slice(bytes);
+        }
+        bare.extend_from_slice(scan);
+        assert_eq!(&bare[..4], &[0xFF, 0xD8, 0xFF, 0xDB]);
+        assert_eq!(image_size(&bare), Some((64, 48)));
+        assert!(is_baseline_jpeg(&jpeg) && is_baseline_jpeg(&bare));
+        assert_eq!(jpeg_header_segments(&jpeg[..5]), None);
+        assert_eq!(jpeg_header_segments(b"GIF89a"), None);
+        let again = reencode_baseline_jpeg(&bare, 80).unwrap();
+        assert!(is_baseline_jpeg(&again));
+        assert_eq!(image_size(&again), Some((64, 48)));
+        assert!(!is_baseline_jpeg(b"\xFF\xD8\xFF\xC2\x00\x02"));
     }
 
     #[test]
