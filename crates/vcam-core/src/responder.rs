@@ -87,13 +87,12 @@ enum Sink {
 
 impl Sink {
     /// The data phase went wrong: nothing it carries is used, and the transaction ends with
-    /// `code` (a response already decided other than OK stands; stray data of a transaction
-    /// already answered stays unanswered).
+    /// `code`. Data read only to be discarded changes nothing: the response already decided
+    /// stands (the operation ran without its data), and stray data of a transaction already
+    /// answered stays unanswered.
     fn fail(&mut self, code: ResponseCode) {
-        match self {
-            Self::Discard(None) => {}
-            Self::Discard(Some(response)) if !response.code.is_ok() => {}
-            _ => *self = Self::Discard(Some(Response::code(code))),
+        if !matches!(self, Self::Discard(_)) {
+            *self = Self::Discard(Some(Response::code(code)));
         }
     }
 }
