@@ -529,65 +529,60 @@ fn data_phases_that_lie_are_refused_and_write_nothing() {
         assert_eq!(cmd.response().0, ResponseCode::OK, "SendObjectInfo");
     };
 
-    type Lie = fn(&mut Raw, u32);
-    let lies: [(&str, Lie); 5] = [
-        ("2^63 bytes announced, 5 sent", |cmd, tid| {
-            cmd.send(&Packet::StartData {
-                transaction_id: tid,
-                total_length: 1 << 63,
-            });
-            cmd.send(&Packet::EndData {
-                transaction_id: tid,
-                payload: b"12345",
-            });
-        }),
-        ("100 bytes announced, 2 sent", |cmd, tid| {
-            cmd.send(&Packet::StartData {
-                transaction_id: tid,
-                total_length: 100,
-            });
-            cmd.send(&Packet::EndData {
-                transaction_id: tid,
-                payload: b"12",
-            });
-        }),
-        ("3 bytes announced, 5 sent", |cmd, tid| {
-            cmd.send(&Packet::StartData {
-                transaction_id: tid,
-                total_length: 3,
-            });
-            cmd.send(&Packet::EndData {
-                transaction_id: tid,
-                payload: b"12345",
-            });
-        }),
-        ("a Data packet of another transaction", |cmd, tid| {
-            cmd.send(&Packet::StartData {
-                transaction_id: tid,
-                total_length: 5,
-            });
-            cmd.send(&Packet::Data {
-                transaction_id: tid + 1000,
-                payload: b"123",
-            });
-            cmd.send(&Packet::EndData {
-                transaction_id: tid,
-                payload: b"45",
-            });
-        }),
-        ("End Data without Start Data", |cmd, tid| {
-            cmd.send(&Packet::EndData {
-                transaction_id: tid,
-                payload: b"12345",
-            });
-        }),
+    // What each lie sends after the SendObject request: the Start Data total (none: no Start
+    // Data at all), then (End Data?, TransactionID offset, payload) packets.
+    type Lie = (
+        &'static str,
+        Option<u64>,
+        &'static [(bool, u32, &'static [u8])],
+    );
+    let lies: [Lie; 5] = [
+        (
+            "2^63 bytes announced, 5 sent",
+            Some(1 << 63),
+            &[(true, 0, b"12345")],
+        ),
+        (
+            "100 bytes announced, 2 sent",
+            Some(100),
+            &[(true, 0, b"12")],
+        ),
+        ("3 bytes announced, 5 sent", Some(3), &[(true, 0, b"12345")]),
+        (
+            "a Data packet of another transaction",
+            Some(5),
+            &[(false, 1000, b"123"), (true, 0, b"45")],
+        ),
+        ("End Data without Start Data", None, &[(true, 0, b"12345")]),
     ];
-    for (what, lie) in lies {
+    let lie = |cmd: &mut Raw, tid: u32, announced: Option<u64>, packets: &[(bool, u32, &[u8])]| {
+        if let Some(total_length) = announced {
+            cmd.send(&Packet::StartData {
+                transaction_id: tid,
+                total_length,
+            });
+        }
+        for &(end, offset, payload) in packets {
+            let transaction_id = tid + offset;
+            cmd.send(&if end {
+                Packet::EndData {
+                    transaction_id,
+                    payload,
+                }
+            } else {
+                Packet::Data {
+                    transaction_id,
+                    payload,
+                }
+            });
+        }
+    };
+    for (what, announced, packets) in lies {
         let t = next();
         announce(&mut cmd, t);
         let t = next();
         data_out(&mut cmd, OperationCode::SEND_OBJECT, t, &[]);
-        lie(&mut cmd, t);
+        lie(&mut cmd, t, announced, packets);
         let (code, answered, _) = cmd.response();
         assert_eq!(
             (code, answered),
@@ -605,14 +600,7 @@ fn data_phases_that_lie_are_refused_and_write_nothing() {
     announce(&mut cmd, t);
     let t = next();
     data_out(&mut cmd, OperationCode::SEND_OBJECT, t, &[]);
-    cmd.send(&Packet::StartData {
-        transaction_id: t,
-        total_length: 5,
-    });
-    cmd.send(&Packet::EndData {
-        transaction_id: t,
-        payload: b"12345",
-    });
+    lie(&mut cmd, t, Some(5), &[(true, 0, b"12345")]);
     assert_eq!(cmd.response().0, ResponseCode::OK);
     assert_eq!(files_named(card.path(), "LIE.TXT"), 1);
     drop((cmd, evt));

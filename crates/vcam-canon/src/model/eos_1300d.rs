@@ -228,22 +228,13 @@ pub fn canon_1300d() -> CameraModel {
 #[must_use]
 pub fn usb_1300d() -> UsbIdentity {
     UsbIdentity {
-        vendor_id: 0x04A9,
-        product_id: 0x32B4,
         bcd_device: 0x0002,
-        bcd_usb: 0x0200,
-        manufacturer: "Canon Inc.".into(),
-        product: "Canon Digital Camera".into(),
         serial: None,
         interface_name: None,
-        interface_class: (6, 1, 1),
-        bulk_in: 0x81,
-        bulk_out: 0x02,
-        interrupt_in: 0x83,
         interrupt_max_packet: 8,
         interrupt_interval: 10,
         max_power: 1,
         config_attributes: 0xC0,
-        microsoft_os_descriptor: false,
+        ..UsbIdentity::still_image(0x04A9, 0x32B4, "Canon Inc.", "Canon Digital Camera")
     }
 }
