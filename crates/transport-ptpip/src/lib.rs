@@ -47,9 +47,10 @@
 //!   initiator is served. A peer that takes none of the camera's bytes for that long is cut off
 //!   too. libgphoto2 never answers probes (it logs them), so a gphoto2 that waits on events
 //!   alone for longer than the interval loses its session, as with a real body.
-//! - `TCP_NODELAY` on every connection and `TCP_QUICKACK` after every read: libgphoto2 writes
-//!   Start Data and Data separately, and delayed acknowledgements cost it about 40 ms per
-//!   data-out phase (docs/reference/client-expectations.md §0.6).
+//! - `TCP_NODELAY` on every connection, and `TCP_QUICKACK` while an initiator's data phase is
+//!   awaited: libgphoto2 writes Start Data and Data separately, and delayed acknowledgements
+//!   cost it about 40 ms per data-out phase (docs/reference/client-expectations.md §0.6).
+//!   Between transactions acknowledgements ride on the answers.
 //! - A zero-length data-out phase is a Start Data packet alone (libgphoto2's `ptpip.c`
 //!   sends no End Data then), so it ends the phase.
 //!

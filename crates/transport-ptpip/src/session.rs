@@ -200,12 +200,19 @@ impl Session {
             self.end -= self.start;
             self.start = 0;
         }
+        if self.camera.is_busy() {
+            // Waiting for the initiator's data phase (a busy camera with everything sent is
+            // receiving): acknowledge at once what arrives. libgphoto2 writes Start Data and
+            // Data separately, Nagle holds the Data back until the Start Data is acknowledged,
+            // and a delayed acknowledgement costs it about 40 ms (client-expectations.md §0.6).
+            // Between transactions the acknowledgement rides on the answer instead.
+            quickack(&self.stream);
+        }
         let room = self.buf.get_mut(self.end..).unwrap_or_default();
         match self.stream.read(room) {
             Ok(0) => Ok(Filled::Closed),
             Ok(n) => {
                 self.end += n;
-                quickack(&self.stream);
                 Ok(Filled::Bytes)
             }
             Err(e)
