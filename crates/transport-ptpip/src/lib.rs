@@ -23,7 +23,7 @@
 //!   terminator are accepted (`ptp_codec::ptpip::Packet::parse`). A body that pairs
 //!   ([`ServerIdentity::pairs_with_one_client`], Canon) decides with its [`Pairing`]: the
 //!   first client is remembered, another GUID gets Init Fail (Rejected Initiator) until the
-//!   pairing is reset, and the owner's prompt is an [`AcceptPolicy`](vcam_core::pairing::AcceptPolicy)
+//!   pairing is reset, and the owner's prompt is an [`AcceptPolicy`]
 //!   (a delay holds the Init Command Ack back). The server then answers Init Command Ack with
 //!   a connection number, the camera's GUID, friendly name and protocol version 1.0 (DC-005
 //!   §2.3.1), or Init Fail Busy when another initiator keeps the camera.
