@@ -56,12 +56,12 @@ pub static SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "upload",
-        applies: always,
+        applies: |m, _| !m.has(Feature::NoUpload),
         run: upload,
     },
     Scenario {
         name: "delete",
-        applies: always,
+        applies: |m, _| !m.has(Feature::NoUpload),
         run: delete,
     },
     Scenario {
