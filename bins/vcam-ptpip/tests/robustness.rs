@@ -448,6 +448,31 @@ fn a_silent_initiator_is_probed_and_then_let_go() {
     still_serves(&mut server);
 }
 
+/// libgphoto2 never answers probes: an initiator that ignores them keeps its camera as long as
+/// nobody else asks for it (a gphoto2 waiting for events must not lose its session).
+#[test]
+fn an_initiator_that_ignores_probes_keeps_the_camera_while_nobody_else_wants_it() {
+    let mut server = start(&["--probe-interval", "0.2"]);
+    let (mut cmd, mut evt, _) = init_numbered(&server);
+    cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
+    assert_eq!(cmd.response().0, ResponseCode::OK);
+    // Several probes go out and none is answered.
+    for _ in 0..3 {
+        let probe = evt.recv().expect("a Probe Request on the event connection");
+        assert_eq!(Packet::parse(&probe).unwrap(), Packet::ProbeRequest);
+    }
+    cmd.request(OperationCode::GET_DEVICE_INFO, 1, &[]);
+    assert_eq!(
+        cmd.response().0,
+        ResponseCode::OK,
+        "the session survived unanswered probes:\n{}",
+        server.log()
+    );
+    assert!(!server.log().contains("no Probe Response: ending"), "{}", server.log());
+    drop((cmd, evt));
+    still_serves(&mut server);
+}
+
 /// An ObjectInfo dataset (ISO 15740:2013 §5.5.2) for a file `name` of `size` bytes.
 fn object_info(name: &str, size: u32) -> Vec<u8> {
     fn string(out: &mut Vec<u8>, s: &str) {

@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::SystemTime;
 
 use ptp_codec::ptpip::{self, Guid, Identity, InitFailReason, Packet};
@@ -38,9 +39,15 @@ pub(crate) async fn command_connection(
     }
     // The previous initiator may have hung up a moment ago without the server having seen it
     // yet (gphoto2 commands run back to back): wait a little before saying Busy.
-    let Ok(camera) =
-        tokio::time::timeout(crate::BUSY_WAIT, Arc::clone(&shared.camera).lock_owned()).await
-    else {
+    let camera = match Arc::clone(&shared.camera).try_lock_owned() {
+        Ok(camera) => Ok(camera),
+        Err(_) => {
+            // Someone holds the camera: an unanswered probe may now end that session.
+            shared.contended.store(true, Ordering::SeqCst);
+            tokio::time::timeout(crate::BUSY_WAIT, Arc::clone(&shared.camera).lock_owned()).await
+        }
+    };
+    let Ok(camera) = camera else {
         conn.send(&Packet::InitFail {
             reason: InitFailReason::BUSY,
         })
@@ -48,6 +55,7 @@ pub(crate) async fn command_connection(
         tracing::info!(peer = %conn.peer, name = %initiator.friendly_name, "refused: another initiator is connected");
         return Ok(());
     };
+    shared.contended.store(false, Ordering::SeqCst);
     let heard = Arc::new(Heard::new());
     let connection_number = {
         let mut reg = lock(&shared.registry);

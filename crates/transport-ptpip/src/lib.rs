@@ -43,10 +43,11 @@
 //!   write) are answered one after the other, in order.
 //! - Liveness (DC-005 §2.3.13): an initiator silent on both connections for the probe
 //!   interval gets a Probe Request (on its event connection, or on the command connection when
-//!   it has none) and has as long again to answer; then its session ends and the next
-//!   initiator is served. A peer that takes none of the camera's bytes for that long is cut off
-//!   too. libgphoto2 never answers probes (it logs them), so a gphoto2 that waits on events
-//!   alone for longer than the interval loses its session, as with a real body.
+//!   it has none) and has as long again to answer; then, if another initiator is waiting for
+//!   the camera, its session ends and the next initiator is served. libgphoto2 never answers
+//!   probes (`camlibs/ptp2/ptpip.c` logs them), so an unanswered probe alone does not end a
+//!   session: a gphoto2 waiting for events keeps its camera while nobody else asks for it. A
+//!   peer that takes none of the camera's bytes for the interval is cut off in any case.
 //! - `TCP_NODELAY` on every connection, and `TCP_QUICKACK` while an initiator's data phase is
 //!   awaited: libgphoto2 writes Start Data and Data separately, and delayed acknowledgements
 //!   cost it about 40 ms per data-out phase (docs/reference/client-expectations.md §0.6).
@@ -156,6 +157,10 @@ pub(crate) struct Shared {
     pub(crate) registry: StdMutex<Registry>,
     pub(crate) pairing: Option<SharedPairing>,
     pub(crate) probe_interval: Option<Duration>,
+    /// Whether another initiator asked for the camera while the current one held it. Only
+    /// then does an unanswered probe end the session: libgphoto2 never answers probes, and a
+    /// gphoto2 waiting for events must keep its camera when nobody else wants it.
+    pub(crate) contended: std::sync::atomic::AtomicBool,
 }
 
 /// A PTP/IP server: a TCP listener and the camera it serves.
@@ -261,6 +266,7 @@ impl PtpIpServer {
             }),
             pairing: self.pairing,
             probe_interval: self.probe_interval,
+            contended: std::sync::atomic::AtomicBool::new(false),
         });
         loop {
             let (stream, peer) = match self.listener.accept().await {

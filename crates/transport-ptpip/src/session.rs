@@ -4,6 +4,7 @@
 use std::io::{self, Read};
 use std::net::{SocketAddr, TcpStream};
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant, SystemTime};
 
 use ptp_codec::ptpip::{DataPhase, Packet, PacketType};
@@ -246,6 +247,12 @@ impl Session {
         match l.probe_sent {
             Some(sent) if last > sent => l.probe_sent = None,
             Some(sent) if now >= sent + l.interval => {
+                if !self.shared.contended.load(Ordering::SeqCst) {
+                    // Nobody else wants the camera: keep the session, probe again.
+                    tracing::debug!(peer = %self.peer, "no Probe Response; nobody is waiting");
+                    l.probe_sent = Some(now);
+                    return self.probe();
+                }
                 tracing::warn!(peer = %self.peer, "no Probe Response: ending the session");
                 return Err(ConnectionError::Timeout("Probe Response"));
             }
