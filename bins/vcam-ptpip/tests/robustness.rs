@@ -468,7 +468,11 @@ fn an_initiator_that_ignores_probes_keeps_the_camera_while_nobody_else_wants_it(
         "the session survived unanswered probes:\n{}",
         server.log()
     );
-    assert!(!server.log().contains("no Probe Response: ending"), "{}", server.log());
+    assert!(
+        !server.log().contains("no Probe Response: ending"),
+        "{}",
+        server.log()
+    );
     drop((cmd, evt));
     still_serves(&mut server);
 }
