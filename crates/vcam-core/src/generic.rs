@@ -243,10 +243,7 @@ pub fn generic() -> CameraModel {
             serial: Some("VCAM0000000001".into()),
             ..UsbIdentity::still_image(0x1209, 0x0001, "vcam", "vcam Generic PTP Camera")
         },
-        ptpip: PtpIpIdentity {
-            guid: *b"vcam-generic-ptp",
-            friendly_name: "vcam Generic PTP Camera".into(),
-        },
+        ptpip: PtpIpIdentity::new(*b"vcam-generic-ptp", "vcam Generic PTP Camera"),
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100VCAM".into(),
         capture_prefix: "IMG_".into(),
@@ -317,10 +314,7 @@ pub fn mtp_camera() -> CameraModel {
             microsoft_os_descriptor: true,
             ..UsbIdentity::still_image(0x1209, 0x0002, "vcam", "vcam MTP Camera")
         },
-        ptpip: PtpIpIdentity {
-            guid: *b"vcam-mtp-camera!",
-            friendly_name: "vcam MTP Camera".into(),
-        },
+        ptpip: PtpIpIdentity::new(*b"vcam-mtp-camera!", "vcam MTP Camera"),
         ..generic
     }
 }

@@ -8,7 +8,10 @@
 //! - a data phase from the initiator → [`Responder::handle_data_start`], any number of
 //!   [`Responder::handle_data`], then [`Responder::handle_data_end`] (the transport calls
 //!   `handle_data_end` itself when its framing has no end marker, such as a PTP/IP data phase
-//!   of zero bytes, which is only a Start Data packet);
+//!   of zero bytes, which is only a Start Data packet); a phase that does not match its
+//!   announcement (data before the start, fewer or more bytes than announced, a start naming
+//!   another transaction, or [`Responder::handle_data_mismatch`] for a piece naming one) ends
+//!   its transaction with IncompleteTransfer and nothing it carried is used;
 //! - a cancel → [`Responder::handle_cancel`]; a device reset or a lost connection →
 //!   [`Responder::handle_reset`].
 //!
@@ -82,11 +85,36 @@ enum Sink {
     Discard(Option<Response>),
 }
 
+impl Sink {
+    /// The data phase went wrong: nothing it carries is used, and the transaction ends with
+    /// `code`. Data read only to be discarded changes nothing: the response already decided
+    /// stands (the operation ran without its data), and stray data of a transaction already
+    /// answered stays unanswered.
+    fn fail(&mut self, code: ResponseCode) {
+        if !matches!(self, Self::Discard(_)) {
+            *self = Self::Discard(Some(Response::code(code)));
+        }
+    }
+}
+
+/// What the initiator has said and sent of its data phase so far, to check that the data
+/// matches its announcement.
+#[derive(Debug, Clone, Copy, Default)]
+struct Arrived {
+    /// Whether the data phase started (USB container header, PTP/IP Start Data).
+    started: bool,
+    /// The announced total, when known.
+    announced: Option<u64>,
+    /// Bytes received.
+    received: u64,
+}
+
 enum Phase {
     Idle,
     Receiving {
         request: Request,
         sink: Sink,
+        arrived: Arrived,
     },
     Sending {
         code: OperationCode,
@@ -280,13 +308,26 @@ impl Responder {
     ) {
         let _ = now;
         match &mut self.phase {
-            Phase::Receiving { request, sink } => {
+            Phase::Receiving {
+                request,
+                sink,
+                arrived,
+            } => {
+                if arrived.started {
+                    tracing::warn!(transaction_id, "a second start of the data phase");
+                    sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+                    return;
+                }
+                arrived.started = true;
+                arrived.announced = total_len;
                 if request.transaction_id != transaction_id {
                     tracing::warn!(
                         expected = request.transaction_id,
                         got = transaction_id,
-                        "data phase with another TransactionID"
+                        "data phase with another TransactionID; discarding it"
                     );
+                    sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+                    return;
                 }
                 if let (
                     Sink::Buffer {
@@ -319,6 +360,11 @@ impl Responder {
                 self.phase = Phase::Receiving {
                     request,
                     sink: Sink::Discard(answer),
+                    arrived: Arrived {
+                        started: true,
+                        announced: total_len,
+                        received: 0,
+                    },
                 };
             }
             Phase::Sending { .. } => {
@@ -333,10 +379,28 @@ impl Responder {
     /// A piece of the initiator's data phase.
     pub fn handle_data(&mut self, now: SystemTime, chunk: &[u8]) {
         let _ = now;
-        let Phase::Receiving { sink, .. } = &mut self.phase else {
+        let Phase::Receiving { sink, arrived, .. } = &mut self.phase else {
             tracing::warn!(len = chunk.len(), "data outside a data phase; ignoring it");
             return;
         };
+        arrived.received = arrived.received.saturating_add(chunk.len() as u64);
+        if !arrived.started {
+            tracing::warn!(
+                len = chunk.len(),
+                "data before the data phase started; discarding it"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        } else if arrived
+            .announced
+            .is_some_and(|total| arrived.received > total)
+        {
+            tracing::warn!(
+                announced = arrived.announced,
+                received = arrived.received,
+                "more data than announced; discarding it"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        }
         match sink {
             Sink::Buffer {
                 data,
@@ -367,17 +431,52 @@ impl Responder {
         }
     }
 
-    /// The initiator's data phase is complete: run what waited for it and respond.
+    /// The transport met a piece of the initiator's data phase that names another transaction
+    /// (a PTP/IP Data packet whose TransactionID is not the Start Data's): nothing the phase
+    /// carries is used, and the transaction ends with IncompleteTransfer when the phase ends.
+    pub fn handle_data_mismatch(&mut self, now: SystemTime, transaction_id: u32) {
+        let _ = now;
+        if let Phase::Receiving { request, sink, .. } = &mut self.phase {
+            tracing::warn!(
+                expected = request.transaction_id,
+                got = transaction_id,
+                "data of another transaction; discarding the data phase"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        }
+    }
+
+    /// The initiator's data phase is complete: run what waited for it and respond. When it
+    /// did not match its announcement (no start, fewer or more bytes than announced, another
+    /// TransactionID) nothing it carried is used: the transaction ends with IncompleteTransfer
+    /// and nothing is written to the card.
     pub fn handle_data_end(&mut self, now: SystemTime) {
         if !matches!(self.phase, Phase::Receiving { .. }) {
             // Idle, or sending data: the transaction in progress (if any) goes on.
             tracing::warn!("end of a data phase that was not in progress; ignoring it");
             return;
         }
-        let Phase::Receiving { request, sink } = std::mem::replace(&mut self.phase, Phase::Idle)
+        let Phase::Receiving {
+            request,
+            mut sink,
+            arrived,
+        } = std::mem::replace(&mut self.phase, Phase::Idle)
         else {
             return;
         };
+        if !arrived.started
+            || arrived
+                .announced
+                .is_some_and(|total| total != arrived.received)
+        {
+            tracing::warn!(
+                started = arrived.started,
+                announced = arrived.announced,
+                received = arrived.received,
+                "the data phase does not match its announcement; nothing it carried is used"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        }
         let response = match sink {
             // Stray data of a transaction already answered: nothing more to say.
             Sink::Discard(None) => return,
@@ -425,7 +524,7 @@ impl Responder {
                 tracing::debug!(transaction_id, "cancel with no transaction in progress");
                 return false;
             }
-            Phase::Receiving { request, sink } => {
+            Phase::Receiving { request, sink, .. } => {
                 (request.transaction_id, matches!(sink, Sink::Discard(None)))
             }
             Phase::Sending { tid, .. } => (*tid, false),
@@ -672,7 +771,11 @@ impl Responder {
         needs_data: bool,
     ) {
         let tid = request.transaction_id;
-        let receive = |sink| Phase::Receiving { request, sink };
+        let receive = |sink| Phase::Receiving {
+            request,
+            sink,
+            arrived: Arrived::default(),
+        };
         let (reply, vendor) = match handled {
             Handled::Upload { upload, pending } => {
                 if !data_out {
