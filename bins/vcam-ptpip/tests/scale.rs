@@ -49,10 +49,18 @@ fn card() -> tempfile::TempDir {
     dir
 }
 
-fn vcam(model: &str, card: &Path) -> VcamProcess {
+/// `vcam-ptpip` serving `card` as `model`, keeping its pairing (a Canon body pairs with its
+/// first client) in the file `pairing`, out of the card: each server its own.
+fn vcam(model: &str, card: &Path, pairing: &Path) -> VcamProcess {
     VcamProcess::start(
         Path::new(env!("CARGO_BIN_EXE_vcam-ptpip")),
-        &[model, "--fs", card.to_str().unwrap()],
+        &[
+            model,
+            "--fs",
+            card.to_str().unwrap(),
+            "--pairing-file",
+            pairing.to_str().unwrap(),
+        ],
     )
 }
 
@@ -127,9 +135,10 @@ impl Write for Count {
 #[test]
 fn a_hundred_thousand_files_in_one_folder() {
     let card = card();
+    let pairings = tempfile::tempdir().unwrap();
 
     // Item 15, Canon EOS: the folder's GetObjectInfoEx answered on the first try.
-    let eos = vcam("canon_1300d", card.path());
+    let eos = vcam("canon_1300d", card.path(), &pairings.path().join("gphoto2"));
     let request = format!("(EOS_GetObjectInfoEx) ({STORAGE:#x},{FOLDER:#x},0x100000) request");
     let log = gphoto2_listing(&eos, &request, "EOS_GetObjectInfoEx")
         .unwrap_or_else(|e| panic!("canon_1300d: {e}\n--- vcam log ---\n{}", eos.log()));
@@ -137,7 +146,7 @@ fn a_hundred_thousand_files_in_one_folder() {
     drop(eos);
 
     // The PTP camera: the folder's GetObjectHandles.
-    let generic = vcam("generic", card.path());
+    let generic = vcam("generic", card.path(), &pairings.path().join("generic"));
     let request = format!("(Get object handles) ({STORAGE:#x},0x0,{FOLDER:#x}) request");
     gphoto2_listing(&generic, &request, "Get object handles")
         .unwrap_or_else(|e| panic!("generic: {e}"));
@@ -154,7 +163,7 @@ fn a_hundred_thousand_files_in_one_folder() {
 
     // Item 16: memory over a session: the folder listed the EOS, PTP and MTP ways, then
     // ObjectInfos, as a client listing the card asks.
-    let server = vcam("canon_1300d", card.path());
+    let server = vcam("canon_1300d", card.path(), &pairings.path().join("session"));
     let pid = server.pid();
     let mut client = PtpIpClient::connect(server.addr(), [0x16; 16], "scale").unwrap();
     client.open_session(1).unwrap();
