@@ -16,7 +16,9 @@ use std::time::SystemTime;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
-use vcam_core::{FolderStore, FrameSource, JpegFolderFrames, Responder, SyntheticFrames};
+use vcam_core::{
+    FolderStore, FrameSource, JpegFolderFrames, LiveviewPacing, Responder, SyntheticFrames,
+};
 use vcam_testkit::cam::Cam;
 use vcam_testkit::spawn_ptpip;
 
@@ -34,7 +36,9 @@ fn one_frame(w: u32, h: u32) -> tempfile::TempDir {
     dir
 }
 
-/// A 1300D with its card in `card`, playing the JPEG of `frames` as its live view.
+/// A 1300D with its card in `card`, playing the JPEG of `frames` as its live view, answering
+/// every poll (`LiveviewPacing::EveryPoll`, the bench switch: the body itself answers NotReady
+/// until its next sensor frame).
 fn camera(card: &Path, frames: &Path) -> Responder {
     let (model, vendor) = vcam_models::lookup("canon_1300d").unwrap().build();
     Responder::new(
@@ -43,6 +47,7 @@ fn camera(card: &Path, frames: &Path) -> Responder {
         Box::new(FolderStore::open(card, false).unwrap()),
         Box::new(JpegFolderFrames::load(frames, 30).unwrap()),
     )
+    .with_liveview_pacing(LiveviewPacing::EveryPoll)
 }
 
 fn evf_on() -> Vec<u8> {

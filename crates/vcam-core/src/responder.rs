@@ -50,7 +50,7 @@ use ptp_types::{
 
 use crate::context::{CameraState, Context};
 use crate::events::{EventQueue, EventRecord, NO_TRANSACTION};
-use crate::frames::FrameSource;
+use crate::frames::{FrameSource, LiveviewPacing};
 use crate::model::CameraModel;
 use crate::ops::{self, Handled, Route, SessionOp};
 pub use crate::output::{CancelAnswer, DEFAULT_CHUNK_SIZE, DataHint, Output, ResponderConfig};
@@ -169,6 +169,8 @@ pub struct Responder {
     phase: Phase,
     out: VecDeque<Output>,
     config: ResponderConfig,
+    /// Live view pacing chosen for this camera; `None`: the vendor's.
+    pacing: Option<LiveviewPacing>,
 }
 
 impl fmt::Debug for Responder {
@@ -205,7 +207,23 @@ impl Responder {
             phase: Phase::Idle,
             out: VecDeque::new(),
             config: ResponderConfig::default(),
+            pacing: None,
         }
+    }
+
+    /// Paces live view with `pacing` instead of the vendor's default
+    /// ([`VendorExtension::liveview_pacing`]): [`LiveviewPacing::EveryPoll`] is the "as fast as
+    /// possible" switch of benches.
+    #[must_use]
+    pub const fn with_liveview_pacing(mut self, pacing: LiveviewPacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// How live view polls are paced.
+    #[must_use]
+    pub fn liveview_pacing(&self) -> LiveviewPacing {
+        self.pacing.unwrap_or_else(|| self.vendor.liveview_pacing())
     }
 
     /// Changes the tunables.
@@ -606,7 +624,7 @@ impl Responder {
         } else if failed.is_some() {
             Bytes::from_static(ZEROS.get(..want.min(ZEROS.len())).unwrap_or_default())
         } else {
-            match source.read_chunk(want) {
+            match source.read_chunk_from(self.store.as_mut(), want) {
                 Ok(bytes) if !bytes.is_empty() && bytes.len() <= want => bytes,
                 Ok(bytes) => {
                     tracing::error!(
@@ -645,7 +663,8 @@ impl Responder {
 
     /// The specification (data direction, parameter counts, session need) the responder uses
     /// for `code`: the vendor extension's table first, then the standard one (ISO 15740 and
-    /// MTP). `None` for a code neither knows. Transports whose framing does not say whether
+    /// MTP), then the extension operations the core answers ([`android`](crate::android)).
+    /// `None` for a code none knows. Transports whose framing does not say whether
     /// the initiator sends data (USB-style containers) need it.
     #[must_use]
     pub fn operation_spec(&self, code: OperationCode) -> Option<OperationSpec> {
@@ -655,6 +674,7 @@ impl Responder {
             .find(|s| s.code == code)
             .copied()
             .or_else(|| operation_spec(code))
+            .or_else(|| crate::android::op::spec(code).copied())
     }
 
     /// Session, TransactionID and parameter checks (ISO 15740:2013 §9.3, §10.1).
@@ -868,6 +888,7 @@ impl Responder {
             .vendor
             .settings_lines(&self.props)
             .unwrap_or_else(|| render::settings_lines(&self.props));
+        let pacing = self.pacing.unwrap_or_else(|| self.vendor.liveview_pacing());
         let cx = Context {
             now,
             model: &self.model,
@@ -877,6 +898,7 @@ impl Responder {
             frames: self.frames.as_mut(),
             state: &mut self.state,
             settings,
+            pacing,
         };
         (self.vendor.as_mut(), cx)
     }

@@ -10,6 +10,7 @@ use std::time::SystemTime;
 use ptp_types::{DeviceInfo, OperationSpec, ResponseCode};
 
 use crate::context::Context;
+use crate::frames::LiveviewPacing;
 use crate::props::{PropChange, Properties};
 use crate::reply::{Reply, Request, Response};
 
@@ -60,6 +61,12 @@ pub trait VendorExtension: Send {
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {
         let _ = props;
         None
+    }
+
+    /// What a live view poll gets before the sensor's next frame is due ([`LiveviewPacing`]).
+    /// The default repeats the last frame; a vendor whose bodies answer "not ready" says so.
+    fn liveview_pacing(&self) -> LiveviewPacing {
+        LiveviewPacing::EveryPoll
     }
 
     /// When the extension next wants [`VendorExtension::handle_timeout`].

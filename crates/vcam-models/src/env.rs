@@ -9,6 +9,7 @@
 //! | `VCAM_LIVEVIEW_FPS` | `--liveview-fps FPS` | `30` |
 //! | `VCAM_LIVEVIEW_JPEGS` | `--liveview-jpegs DIR` | |
 //! | `VCAM_LIVEVIEW_MJPEG` | `--liveview-mjpeg FILE` | |
+//! | `VCAM_LIVEVIEW_UNPACED` | `--liveview-unpaced` (a flag, as `VCAM_READ_ONLY`) | `0` |
 //!
 //! A variable set to the empty string counts as unset.
 
@@ -32,6 +33,8 @@ pub const LIVEVIEW_FPS: &str = "VCAM_LIVEVIEW_FPS";
 pub const LIVEVIEW_JPEGS: &str = "VCAM_LIVEVIEW_JPEGS";
 /// A Motion JPEG file played as live view.
 pub const LIVEVIEW_MJPEG: &str = "VCAM_LIVEVIEW_MJPEG";
+/// Answer every live view poll with a frame, as fast as possible (benches).
+pub const LIVEVIEW_UNPACED: &str = "VCAM_LIVEVIEW_UNPACED";
 
 /// A `VCAM_*` variable whose value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -105,17 +108,21 @@ impl CameraOptions {
             fs: get(FS).map(PathBuf::from),
             ..Self::default()
         };
-        if let Some(value) = text(READ_ONLY)? {
-            template.read_only = match value.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => {
-                    return Err(EnvError::Flag {
-                        var: READ_ONLY,
-                        value,
-                    });
-                }
+        let flag = |name: &'static str| -> Result<Option<bool>, EnvError> {
+            let Some(value) = text(name)? else {
+                return Ok(None);
             };
+            match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => Ok(Some(true)),
+                "0" | "false" | "no" => Ok(Some(false)),
+                _ => Err(EnvError::Flag { var: name, value }),
+            }
+        };
+        if let Some(read_only) = flag(READ_ONLY)? {
+            template.read_only = read_only;
+        }
+        if let Some(unpaced) = flag(LIVEVIEW_UNPACED)? {
+            template.liveview.unpaced = unpaced;
         }
         if let Some(value) = text(LIVEVIEW_SIZE)? {
             template.liveview.size = parse_size(&value).map_err(|source| EnvError::Size {
@@ -181,6 +188,7 @@ mod tests {
             (LIVEVIEW_SIZE, "320x240"),
             (LIVEVIEW_FPS, "15"),
             (LIVEVIEW_MJPEG, "/live.mjpeg"),
+            (LIVEVIEW_UNPACED, "1"),
         ])
         .unwrap();
         let models: Vec<&str> = cameras.iter().map(|c| c.model.as_str()).collect();
@@ -191,6 +199,7 @@ mod tests {
             assert_eq!((c.liveview.size, c.liveview.fps), ((320, 240), 15));
             assert_eq!(c.liveview.jpegs, None);
             assert!(c.liveview.mjpeg.is_some());
+            assert!(c.liveview.unpaced);
         }
     }
 

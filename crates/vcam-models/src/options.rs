@@ -5,7 +5,7 @@ use std::num::ParseIntError;
 use std::path::PathBuf;
 
 use vcam_core::frames::{FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames};
-use vcam_core::{Responder, StoreError, SyntheticFrames};
+use vcam_core::{LiveviewPacing, Responder, StoreError, SyntheticFrames};
 
 use crate::{DEFAULT_MODEL, UnknownModel, lookup, open_card};
 
@@ -20,7 +20,7 @@ pub const DEFAULT_LIVEVIEW_FPS: u32 = 30;
 /// pattern, as every binary starts without options. With the `cli` feature this is a
 /// `clap::Args` to `#[command(flatten)]` into a binary's arguments: `[MODEL] [--fs DIR]
 /// [--read-only] [--liveview-size WxH] [--liveview-fps FPS] [--liveview-jpegs DIR |
-/// --liveview-mjpeg FILE]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
+/// --liveview-mjpeg FILE] [--liveview-unpaced]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
 /// variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -86,6 +86,14 @@ pub struct LiveviewOptions {
         arg(id = "liveview_mjpeg", long = "liveview-mjpeg", value_name = "FILE")
     )]
     pub mjpeg: Option<PathBuf>,
+    /// Answer every live view poll with a frame, as fast as the host allows (for benches); by
+    /// default a poll before the next frame gets what the body answers then (Canon EOS:
+    /// NotReady).
+    #[cfg_attr(
+        feature = "cli",
+        arg(id = "liveview_unpaced", long = "liveview-unpaced")
+    )]
+    pub unpaced: bool,
 }
 
 impl Default for CameraOptions {
@@ -101,6 +109,7 @@ impl Default for LiveviewOptions {
             fps: DEFAULT_LIVEVIEW_FPS,
             jpegs: None,
             mjpeg: None,
+            unpaced: false,
         }
     }
 }
@@ -176,7 +185,12 @@ impl CameraOptions {
         }
         let store = open_card(&model, self.fs.as_deref(), self.read_only)?;
         let frames = self.liveview.frame_source()?;
-        Ok(Responder::new(model, vendor, store, frames))
+        let camera = Responder::new(model, vendor, store, frames);
+        Ok(if self.liveview.unpaced {
+            camera.with_liveview_pacing(LiveviewPacing::EveryPoll)
+        } else {
+            camera
+        })
     }
 }
 
