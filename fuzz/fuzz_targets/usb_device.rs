@@ -17,7 +17,7 @@ use vcam_usb::{ControlReply, InStatus, SetupPacket, UsbCamera};
 /// The sample card, rendered once; every run opens it read-only, so nothing is written.
 fn card() -> Option<&'static FolderStore> {
     static CARD: OnceLock<Option<FolderStore>> = OnceLock::new();
-    CARD.get_or_init(|| FolderStore::sample_card("vcam", "fuzz", "100VCAM", "IMG_").ok())
+    CARD.get_or_init(|| vcam_models::sample_card(&generic::generic()).ok())
         .as_ref()
 }
 
