@@ -301,7 +301,8 @@ async fn command_connection(
     }
     // The previous initiator may have hung up a moment ago without the server having seen it
     // yet (gphoto2 commands run back to back): wait a little before saying Busy.
-    let Ok(camera) = tokio::time::timeout(BUSY_WAIT, Arc::clone(&shared.camera).lock_owned()).await
+    let Ok(mut camera) =
+        tokio::time::timeout(BUSY_WAIT, Arc::clone(&shared.camera).lock_owned()).await
     else {
         conn.send(&Packet::InitFail {
             reason: InitFailReason::BUSY,
@@ -310,6 +311,16 @@ async fn command_connection(
         tracing::info!(peer = %conn.peer, name = %initiator.friendly_name, "refused: another initiator is connected");
         return Ok(());
     };
+    // An unplugged body (a `disconnect` fault, a dead battery, `vcamctl unplug`) is not on the
+    // network: the connection closes unanswered. What is due runs first: it may be back.
+    let plugged = blocking(|| {
+        camera.handle_timeout(SystemTime::now());
+        camera.is_plugged()
+    });
+    if !plugged {
+        tracing::info!(peer = %conn.peer, "the camera is unplugged: connection closed");
+        return Ok(());
+    }
     let connection_number = {
         let mut reg = lock(&shared.registry);
         let n = reg.next_connection;
@@ -431,6 +442,12 @@ impl Session {
         loop {
             self.process_input()?;
             self.flush().await?;
+            if !self.camera.is_plugged() {
+                // The link dropped (`Responder::is_plugged`): both connections close, as when
+                // a body leaves the network.
+                tracing::info!(peer = %self.conn.peer, "the camera is unplugged: closing");
+                return Ok(());
+            }
             let deadline = self.camera.poll_timeout();
             let sleep = async {
                 match deadline {

@@ -117,9 +117,9 @@ enum Parsed {
 }
 
 fn parse_scenario(text: &str) -> Result<Vec<Fault>, Parsed> {
-    let table: toml::Table = text.parse().map_err(|e: toml::de::Error| {
-        Parsed::Shape(e.to_string().trim_end().to_string())
-    })?;
+    let table: toml::Table = text
+        .parse()
+        .map_err(|e: toml::de::Error| Parsed::Shape(e.to_string().trim_end().to_string()))?;
     let mut faults = Vec::new();
     // The list first, then the tables (a TOML table has no order of its own).
     let mut entries: Vec<(&String, &toml::Value)> = table.iter().collect();
@@ -158,7 +158,11 @@ fn parse_scenario(text: &str) -> Result<Vec<Fault>, Parsed> {
 fn fault_of_table(t: &toml::Table) -> Result<Fault, Parsed> {
     let kind = match t.get("kind") {
         Some(toml::Value::String(kind)) => kind.clone(),
-        _ => return Err(Parsed::Shape("a [[fault]] table needs kind = \"...\"".into())),
+        _ => {
+            return Err(Parsed::Shape(
+                "a [[fault]] table needs kind = \"...\"".into(),
+            ));
+        }
     };
     let mut settings = Vec::new();
     for (key, value) in t.iter().filter(|(k, _)| k.as_str() != "kind") {
@@ -223,7 +227,12 @@ mod tests {
         let err = read_scenario(&path).unwrap_err();
         assert!(matches!(err, ScenarioError::Fault { .. }), "{err}");
         std::fs::write(&path, "fautls = []\n").unwrap();
-        assert!(read_scenario(&path).unwrap_err().to_string().contains("unknown key"));
+        assert!(
+            read_scenario(&path)
+                .unwrap_err()
+                .to_string()
+                .contains("unknown key")
+        );
         assert!(matches!(
             read_scenario(&dir.path().join("none.toml")),
             Err(ScenarioError::Read { .. })
