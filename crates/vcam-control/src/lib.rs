@@ -345,13 +345,32 @@ fn names(cameras: &[Camera]) -> String {
         .join(" ")
 }
 
+/// How long [`request`] keeps trying to reach a socket that is not there yet (a client
+/// process with the libusb drop-in creates it when it first uses libusb).
+pub const CONNECT_PATIENCE: Duration = Duration::from_secs(5);
+
 /// Sends `line` to the control socket at `path` and returns the answer line (`ok ...` or
-/// `error ...`).
+/// `error ...`). A socket not there yet (or not listening yet) is tried again for
+/// [`CONNECT_PATIENCE`].
 ///
 /// # Errors
 /// The socket cannot be reached, or closed before answering.
 pub fn request(path: &Path, line: &str) -> io::Result<String> {
-    let mut stream = UnixStream::connect(path)?;
+    let end = Instant::now() + CONNECT_PATIENCE;
+    let mut stream = loop {
+        match UnixStream::connect(path) {
+            Ok(stream) => break stream,
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::NotFound | io::ErrorKind::ConnectionRefused
+                ) && Instant::now() < end =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => return Err(e),
+        }
+    };
     writeln!(stream, "{}", line.trim())?;
     let mut answer = String::new();
     BufReader::new(&stream).read_line(&mut answer)?;

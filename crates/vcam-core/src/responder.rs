@@ -368,7 +368,7 @@ impl Responder {
 
     /// Carries out what remotes queued.
     fn serve_remote(&mut self, now: SystemTime) {
-        let Some(remote) = self.steer.remote.clone() else {
+        let Some(remote) = self.steer.remote.clone().filter(|r| r.waiting()) else {
             return;
         };
         for (command, answer) in remote.take() {
@@ -446,6 +446,8 @@ impl Responder {
             DataHint::NoDataOut => false,
             DataHint::Unknown => spec.is_some_and(|s| s.data == DataPhase::ToResponder),
         };
+        // What remotes queued comes first (a busy initiator may leave no room for timeouts).
+        self.serve_remote(now);
         // Faults see every request first (`steer.rs`): an unplugged body hears nothing, a
         // busy one answers DeviceBusy.
         let mut effects = Vec::new();
@@ -757,6 +759,7 @@ impl Responder {
             vendor.handle_timeout(&mut cx);
         }
         self.settle(now);
+        self.publish_status();
     }
 
     /// When [`Responder::handle_timeout`] should next be called.
@@ -963,6 +966,7 @@ impl Responder {
         self.steer.session_opened(now);
         let (vendor, mut cx) = self.split(now);
         vendor.session_opened(&mut cx);
+        self.publish_status();
         Handled::Reply(Reply::ok())
     }
 
@@ -974,6 +978,7 @@ impl Responder {
             self.state.timers.clear();
             let (vendor, mut cx) = self.split(now);
             vendor.session_closed(&mut cx);
+            self.publish_status();
         }
     }
 

@@ -7,8 +7,8 @@
 //! 0xD242.
 
 use vcam_core::actions::{self, ActionError, ActionOutcome, BodyAction, Dial};
-use vcam_core::events::NO_TRANSACTION;
-use vcam_core::ptp_types::DevicePropCode;
+use vcam_core::events::{EventRecord, NO_TRANSACTION};
+use vcam_core::ptp_types::{DevicePropCode, EventCode};
 use vcam_core::{Context, Reply};
 
 use super::FujiX;
@@ -37,6 +37,15 @@ impl FujiX {
             BodyAction::Battery(percent) => {
                 actions::set_battery(cx, prop::BATTERY_LEVEL, *percent);
                 actions::set_battery(cx, DevicePropCode::BATTERY_LEVEL, *percent);
+                // 0xD242 is not in the DeviceInfo list, yet libgphoto2's Fujifilm event wait
+                // reads only the event channel: the body says so there too.
+                if !self.body().device_props.contains(&prop::BATTERY_LEVEL) {
+                    cx.events.push(EventRecord {
+                        code: EventCode::DEVICE_PROP_CHANGED,
+                        transaction_id: NO_TRANSACTION,
+                        params: [u32::from(prop::BATTERY_LEVEL.0)].into(),
+                    });
+                }
                 Ok(ActionOutcome::said(format!("battery {percent}%")))
             }
             other => actions::standard(cx, other),
