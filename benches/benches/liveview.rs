@@ -1,23 +1,54 @@
 //! Live view frames per second (Canon EOS GetViewFinderData) at 640x480 and 1920x1080:
 //! through the core in-process, beside a memcpy of one frame; and over PTP/IP on loopback
-//! with ptp-initiator, beside a raw loopback TCP request/response moving the same bytes. The
-//! clock is fixed, so every request serves the frame already encoded (as a real body does
-//! between sensor frames): this measures delivery, not JPEG encoding.
+//! with ptp-initiator, beside a raw loopback TCP request/response moving the same bytes.
+//! Every request serves a frame already encoded (as a real body does between sensor frames):
+//! both cameras play one recorded JPEG, so this measures delivery, not JPEG encoding (the
+//! PTP/IP server reads the real clock, and a synthetic source would render and encode a new
+//! frame every frame period in the middle of the measurement).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, missing_docs)]
 
 use std::hint::black_box;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::time::SystemTime;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::{OperationCode, ResponseCode};
+use vcam_core::{
+    FolderStore, FrameSource, JpegFolderFrames, LiveviewPacing, Responder, SyntheticFrames,
+};
 use vcam_testkit::cam::Cam;
-use vcam_testkit::{camera, spawn_ptpip};
+use vcam_testkit::spawn_ptpip;
 
 const GET_VIEWFINDER_DATA: OperationCode = OperationCode(0x9153);
 const SET_EVENT_MODE: OperationCode = OperationCode(0x9115);
 const SET_PROP_EX: OperationCode = OperationCode(0x9110);
+
+/// A folder holding one `w` x `h` test-pattern JPEG, rendered once.
+fn one_frame(w: u32, h: u32) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let frame = SyntheticFrames::new(w, h, 30)
+        .frame(SystemTime::UNIX_EPOCH, &[])
+        .unwrap();
+    std::fs::write(dir.path().join("frame.jpg"), &frame.jpeg).unwrap();
+    dir
+}
+
+/// A 1300D with its card in `card`, playing the JPEG of `frames` as its live view, answering
+/// every poll (`LiveviewPacing::EveryPoll`, the bench switch: the body itself answers NotReady
+/// until its next sensor frame).
+fn camera(card: &Path, frames: &Path) -> Responder {
+    let (model, vendor) = vcam_models::lookup("canon_1300d").unwrap().build();
+    Responder::new(
+        model,
+        vendor,
+        Box::new(FolderStore::open(card, false).unwrap()),
+        Box::new(JpegFolderFrames::load(frames, 30).unwrap()),
+    )
+    .with_liveview_pacing(LiveviewPacing::EveryPoll)
+}
 
 fn evf_on() -> Vec<u8> {
     let mut d = Vec::new();
@@ -43,9 +74,10 @@ fn run(
 
 fn bench(c: &mut Criterion) {
     for (w, h) in [(640u32, 480u32), (1920, 1080)] {
+        let frames = one_frame(w, h);
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("DCIM/100CANON")).unwrap();
-        let mut cam = Cam::open(camera("canon_1300d", dir.path(), (w, h)));
+        let mut cam = Cam::open(camera(dir.path(), frames.path()));
         run(&mut cam, SET_EVENT_MODE, &[1], None);
         assert_eq!(
             run(&mut cam, SET_PROP_EX, &[], Some(&evf_on())).0,
@@ -53,6 +85,7 @@ fn bench(c: &mut Criterion) {
         );
         let (code, frame_len) = run(&mut cam, GET_VIEWFINDER_DATA, &[0x0020_0000, 0, 0], None);
         assert_eq!(code, ResponseCode::OK);
+        eprintln!("liveview_{w}x{h}: {frame_len} bytes per GetViewFinderData");
 
         let mut group = c.benchmark_group(format!("liveview_{w}x{h}"));
         group.throughput(Throughput::Elements(1));
@@ -71,7 +104,7 @@ fn bench(c: &mut Criterion) {
         // Over PTP/IP.
         let dir2 = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir2.path().join("DCIM/100CANON")).unwrap();
-        let addr = spawn_ptpip(camera("canon_1300d", dir2.path(), (w, h)));
+        let addr = spawn_ptpip(camera(dir2.path(), frames.path()));
         let mut client = PtpIpClient::connect(addr, [5; 16], "bench").unwrap();
         client.open_session(1).unwrap();
         client.transaction(SET_EVENT_MODE, &[1], None).unwrap();

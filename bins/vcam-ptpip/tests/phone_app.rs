@@ -2,7 +2,8 @@
 //! finds it by SSDP, fetches its description, connects over PTP/IP with its GUID, then
 //! OpenSession, SetRemoteMode(1), SetEventMode(1), GetEvent (the sequence of petabyt/camlib
 //! `examples/wifi.c` and libgphoto2 issue #239; docs/reference/vendors-wifi-sony-fuji.md
-//! §4.2).
+//! §4.2). Once paired, the description names the phone and another GUID is refused, until
+//! the pairing is reset on the body (§4.1, §4.3).
 //!
 //! SSDP needs a network of its own: the test re-runs itself inside a private network
 //! namespace (`unshare --net`, loopback with multicast routed to it), where the camera runs.
@@ -20,6 +21,7 @@ use vcam_testkit::require;
 const SMARTPHONE: &str = "urn:schemas-canon-com:service:ICPO-SmartPhoneEOSSystemService:1";
 const INSIDE: &str = "VCAM_PHONE_APP_IN_NETNS";
 const PHONE_GUID: [u8; 16] = *b"camera-connect-1";
+const OTHER_GUID: [u8; 16] = *b"some-other-app-2";
 
 #[test]
 fn camera_connect_discovers_pairs_and_opens_a_remote_session() {
@@ -46,7 +48,9 @@ fn camera_connect_discovers_pairs_and_opens_a_remote_session() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        out.status.success() && text.contains("phone app: found http://127.0.0.1:49152/"),
+        out.status.success()
+            && text.contains("phone app: found http://127.0.0.1:49152/")
+            && text.contains("phone app: a second GUID was refused, and paired after a reset"),
         "inside the namespace:\n{text}"
     );
 }
@@ -63,25 +67,7 @@ fn phone_app() {
     }
     let card = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(card.path().join("DCIM/100CANON")).unwrap();
-    let mut camera = Command::new(env!("CARGO_BIN_EXE_vcam-ptpip"))
-        .args([
-            "canon_6d",
-            "--announce",
-            "lo",
-            "--listen",
-            "127.0.0.1:15740",
-        ])
-        .arg("--fs")
-        .arg(card.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(camera.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    assert!(line.starts_with("listening on"), "{line}");
+    let mut camera = start_camera(card.path(), &[]);
 
     // Discovery: M-SEARCH for Camera Connect's service.
     let udp = UdpSocket::bind("127.0.0.1:0").unwrap();
@@ -143,8 +129,72 @@ fn phone_app() {
     phone.close_session().unwrap();
     drop(phone);
 
+    // Paired now: the description names the phone, and another app is refused.
+    let description = http_get(&location);
+    let paired = format!(
+        ">{}</ns:X_targetId>",
+        vcam_discovery::description::target_id(&PHONE_GUID)
+    );
+    assert!(
+        description.contains(&paired),
+        "paired with the phone:\n{description}"
+    );
+    let intruder = Client::connect("127.0.0.1:15740", OTHER_GUID, "Other app");
+    assert!(
+        intruder.is_err(),
+        "a second GUID is refused while the first is paired"
+    );
+    // The paired phone still gets in.
+    let mut phone = Client::connect("127.0.0.1:15740", PHONE_GUID, "Camera Connect").unwrap();
+    phone.open_session(1).unwrap();
+    phone.close_session().unwrap();
+    drop(phone);
     let _ = camera.kill();
     let _ = camera.wait();
+
+    // The owner resets the pairing on the body: the other app pairs.
+    let mut camera = start_camera(card.path(), &["--reset-pairing"]);
+    let mut other = Client::connect("127.0.0.1:15740", OTHER_GUID, "Other app")
+        .expect("after a reset another client pairs");
+    other.open_session(1).unwrap();
+    other.close_session().unwrap();
+    drop(other);
+    assert!(
+        http_get(&location).contains(&format!(
+            ">{}</ns:X_targetId>",
+            vcam_discovery::description::target_id(&OTHER_GUID)
+        )),
+        "the description follows the new pairing"
+    );
+    println!("phone app: a second GUID was refused, and paired after a reset");
+    let _ = camera.kill();
+    let _ = camera.wait();
+}
+
+/// Starts `vcam-ptpip canon_6d` announcing on loopback, with the card `card`, and waits for
+/// its "listening on" line.
+fn start_camera(card: &std::path::Path, extra: &[&str]) -> std::process::Child {
+    let mut camera = Command::new(env!("CARGO_BIN_EXE_vcam-ptpip"))
+        .args([
+            "canon_6d",
+            "--announce",
+            "lo",
+            "--listen",
+            "127.0.0.1:15740",
+        ])
+        .args(extra)
+        .arg("--fs")
+        .arg(card)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(camera.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    assert!(line.starts_with("listening on"), "{line}");
+    camera
 }
 
 /// GET `url` (`http://host:port/path`) with HTTP/1.1; the whole answer, head and body.

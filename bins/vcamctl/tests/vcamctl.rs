@@ -31,7 +31,10 @@ fn steers_a_running_camera() {
     );
     let (ok, out, _) = vcamctl(&socket, &["status"]);
     assert!(ok, "{out}");
-    assert!(out.starts_with("model=generic session=closed link=up card=in"), "{out}");
+    assert!(
+        out.starts_with("model=generic session=closed link=up card=in"),
+        "{out}"
+    );
     // Between two clients the control socket runs the camera itself.
     let (ok, out, _) = vcamctl(&socket, &["shutter"]);
     assert!(ok && out.starts_with("captured IMG_"), "{out}");

@@ -23,6 +23,10 @@ pub const DATA_HEADER_LEN: usize = 12;
 /// Protocol version 1.0 as carried in the Init packets (major in the high 16 bits).
 pub const PROTOCOL_VERSION_1_0: u32 = 0x0001_0000;
 
+/// The protocol version [`Packet::parse`] reports for an Init packet that carries none
+/// (camlib's PTP/IP client ends its Init Command Request after the name).
+pub const PROTOCOL_VERSION_MISSING: u32 = 0;
+
 /// Most UTF-16 units accepted in a friendly name (CIPA DC-005 §2.3.1 allows up to 39
 /// characters; longer names are accepted up to this bound, which keeps decoding cheap).
 pub const MAX_FRIENDLY_NAME_UNITS: usize = 255;
@@ -111,7 +115,8 @@ pub struct Identity {
     pub guid: Guid,
     /// The sender's friendly name (sent as NUL-terminated UTF-16LE).
     pub friendly_name: String,
-    /// Protocol version, major in the high 16 bits ([`PROTOCOL_VERSION_1_0`]).
+    /// Protocol version, major in the high 16 bits ([`PROTOCOL_VERSION_1_0`]);
+    /// [`PROTOCOL_VERSION_MISSING`] when a parsed packet had none.
     pub protocol_version: u32,
 }
 
@@ -208,11 +213,13 @@ pub enum Packet<'a> {
     },
 }
 
+/// Reads a friendly name: UTF-16LE units up to a NUL, or up to the end of the body when the
+/// sender left the terminator out (camlib's PTP/IP client does, and a real Canon accepts it).
 fn read_name(r: &mut Reader<'_>) -> Result<String, DecodeError> {
     const WHAT: &str = "friendly name";
     let start = r.position();
     let mut units = Vec::new();
-    loop {
+    while r.remaining() >= 2 {
         let unit = r.u16(WHAT)?;
         if unit == 0 {
             break;
@@ -229,10 +236,20 @@ fn read_name(r: &mut Reader<'_>) -> Result<String, DecodeError> {
     Ok(String::from_utf16_lossy(&units))
 }
 
+/// Reads the body of Init Command Request / Ack the way real bodies read it: a GUID is
+/// required; the name may lack its terminator, the version may be missing (then
+/// [`PROTOCOL_VERSION_MISSING`]) or cut short, and bytes after it are ignored. Only a body too
+/// short for the GUID cannot be read.
 fn read_identity(r: &mut Reader<'_>) -> Result<Identity, DecodeError> {
     let guid = Guid(r.array("GUID")?);
     let friendly_name = read_name(r)?;
-    let protocol_version = r.u32("protocol version")?;
+    let protocol_version = if r.remaining() >= 4 {
+        r.u32("protocol version")?
+    } else {
+        PROTOCOL_VERSION_MISSING
+    };
+    // Whatever follows (a version cut short, padding) carries nothing.
+    r.rest();
     Ok(Identity {
         guid,
         friendly_name,
@@ -663,6 +680,55 @@ mod tests {
         assert!(matches!(
             Packet::parse(&long),
             Err(DecodeError::TrailingBytes { .. })
+        ));
+    }
+
+    /// camlib's Init Command Request (petabyt/camlib `src/operations.c`): GUID of 0xFF bytes,
+    /// the name "ptp li" cut short with no terminator and no version, 36 bytes in all.
+    #[test]
+    fn init_requests_real_bodies_accept_are_read() {
+        let mut camlib = vec![36, 0, 0, 0, 1, 0, 0, 0];
+        camlib.extend_from_slice(&[0xFF; 16]);
+        for unit in "ptp li".encode_utf16() {
+            camlib.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert_eq!(camlib.len(), 36);
+        let Packet::InitCommandRequest(id) = Packet::parse(&camlib).unwrap() else {
+            panic!("not an Init Command Request")
+        };
+        assert_eq!(id.guid, Guid([0xFF; 16]));
+        assert_eq!(id.friendly_name, "ptp li");
+        assert_eq!(id.protocol_version, PROTOCOL_VERSION_MISSING);
+
+        // ptpy's version 0x00000064, and a version cut to two bytes after a terminated name.
+        let mut ptpy = GPHOTO_INIT;
+        ptpy[30..34].copy_from_slice(&0x64u32.to_le_bytes());
+        let Packet::InitCommandRequest(id) = Packet::parse(&ptpy).unwrap() else {
+            panic!("not an Init Command Request")
+        };
+        assert_eq!(
+            (id.friendly_name.as_str(), id.protocol_version),
+            ("vm", 0x64)
+        );
+        let mut short = GPHOTO_INIT[..32].to_vec();
+        short[0] = 32;
+        let Packet::InitCommandRequest(id) = Packet::parse(&short).unwrap() else {
+            panic!("not an Init Command Request")
+        };
+        assert_eq!((id.friendly_name.as_str(), id.protocol_version), ("vm", 0));
+
+        // An odd byte after the name, and a name of one odd byte: read, nothing lost.
+        let mut odd = camlib.clone();
+        odd.push(0x41);
+        odd[0] = 37;
+        assert!(Packet::parse(&odd).is_ok());
+
+        // Only a GUID cut short cannot be read.
+        let mut no_guid = camlib[..20].to_vec();
+        no_guid[0] = 20;
+        assert!(matches!(
+            Packet::parse(&no_guid),
+            Err(DecodeError::Truncated { .. })
         ));
     }
 

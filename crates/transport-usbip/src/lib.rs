@@ -12,7 +12,8 @@
 //! Either way the URB traffic is served by [`serve_urbs`], which owns the URB queue: IN URBs
 //! with nothing to return stay pending until the device has data (responses, events), an
 //! UNLINK really cancels a pending URB (RET_UNLINK with `-ECONNRESET`, and no RET_SUBMIT for
-//! it), and malformed traffic ends that connection with a logged reason, never the process.
+//! it), a URB for an endpoint the camera does not have gets `-ENOENT` (what `usb_submit_urb`
+//! answers), and malformed traffic ends that connection with a logged reason, never the process.
 //!
 //! The wire codec is this crate's own [`proto`] module: the `usbip` crate's server answers each
 //! URB before reading the next, which cannot keep IN URBs pending, and its types do not add

@@ -35,6 +35,9 @@ pub const BUSID_LEN: usize = 32;
 pub const ECONNRESET: i32 = -104;
 /// `-EPIPE`: the status of a stalled transfer.
 pub const EPIPE: i32 = -32;
+/// -ENOENT: the URB names an endpoint the device does not have (what `usb_submit_urb` answers
+/// before such a URB reaches the bus).
+pub const ENOENT: i32 = -2;
 /// Largest transfer buffer accepted from a peer (OUT data is held whole per URB).
 pub const MAX_TRANSFER_LEN: usize = 16 * 1024 * 1024;
 /// Direction field: host to device.

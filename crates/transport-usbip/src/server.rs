@@ -13,7 +13,7 @@ use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera};
 
 use crate::Error;
 use crate::proto::{
-    self, BUSID_LEN, Command, DIR_IN, DeviceRecord, ECONNRESET, EPIPE, OP_HEADER_LEN,
+    self, BUSID_LEN, Command, DIR_IN, DeviceRecord, ECONNRESET, ENOENT, EPIPE, OP_HEADER_LEN,
     OP_REQ_DEVLIST, OP_REQ_IMPORT, OpHeader, URB_HEADER_LEN,
 };
 
@@ -278,18 +278,31 @@ fn handle(
                     }
                 }
             } else if is_in {
-                pending.push_back(PendingUrb {
-                    seqnum,
-                    endpoint: 0x80 | ep as u8,
-                    length,
-                });
-            } else {
-                match device.camera().bulk_out(now, data) {
-                    OutStatus::Accepted => {
-                        out.extend_from_slice(&proto::ret_submit(seqnum, 0, data.len() as u32));
-                    }
-                    OutStatus::Stall => out.extend_from_slice(&proto::ret_submit(seqnum, EPIPE, 0)),
+                let endpoint = endpoint_address(ep, true);
+                if let Some(endpoint) = endpoint.filter(|&e| device.camera().has_endpoint(e)) {
+                    pending.push_back(PendingUrb {
+                        seqnum,
+                        endpoint,
+                        length,
+                    });
+                } else {
+                    tracing::debug!(
+                        seqnum,
+                        ep,
+                        "IN URB for an endpoint the device does not have"
+                    );
+                    out.extend_from_slice(&proto::ret_submit(seqnum, ENOENT, 0));
                 }
+            } else {
+                let status = match endpoint_address(ep, false)
+                    .map(|endpoint| device.camera().transfer_out(now, endpoint, data))
+                {
+                    Some(OutStatus::Accepted) => 0,
+                    Some(OutStatus::Stall) => EPIPE,
+                    Some(OutStatus::NoEndpoint) | None => ENOENT,
+                };
+                let actual = if status == 0 { data.len() as u32 } else { 0 };
+                out.extend_from_slice(&proto::ret_submit(seqnum, status, actual));
             }
         }
         Command::Unlink {
@@ -309,6 +322,12 @@ fn handle(
             out.extend_from_slice(&proto::ret_unlink(seqnum, status));
         }
     }
+}
+
+/// The endpoint address of USB/IP endpoint number `ep` (0..=15) in direction `is_in`.
+fn endpoint_address(ep: u32, is_in: bool) -> Option<u8> {
+    let number = u8::try_from(ep).ok().filter(|&n| n < 16)?;
+    Some(if is_in { 0x80 | number } else { number })
 }
 
 /// Completes the pending IN URBs the device has data for, in order per endpoint.
@@ -333,6 +352,10 @@ fn complete_pending(device: &Device, pending: &mut VecDeque<PendingUrb>, out: &m
             }
             InStatus::Stall => {
                 out.extend_from_slice(&proto::ret_submit(seqnum, EPIPE, 0));
+                pending.remove(i);
+            }
+            InStatus::NoEndpoint => {
+                out.extend_from_slice(&proto::ret_submit(seqnum, ENOENT, 0));
                 pending.remove(i);
             }
             InStatus::Pending => {

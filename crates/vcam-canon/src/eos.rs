@@ -21,12 +21,12 @@ use std::time::SystemTime;
 use vcam_core::ptp_types::{ObjectHandle, OperationSpec, ResponseCode};
 use vcam_core::reply::Response;
 use vcam_core::{
-    ActionError, ActionOutcome, BodyAction, Context, PropChange, Properties, Reply, Request,
-    VendorExtension,
+    ActionError, ActionOutcome, BodyAction, Context, LiveviewPacing, PropChange, Properties, Reply,
+    Request, VendorExtension,
 };
 
 use crate::body::EosBody;
-use crate::codes::{op, prop};
+use crate::codes::{op, prop, rc};
 use crate::props::{iso_value, set_prop_value_ex, u32_of};
 use crate::records::EosEvent;
 
@@ -138,15 +138,14 @@ impl VendorExtension for CanonEos {
             op::GET_OBJECT_INFO_EX => objects::object_info_ex(cx, p(0), p(1), p(2)),
             op::GET_OBJECT => objects::get_object(cx, ObjectHandle(p(0))),
             op::GET_PARTIAL_OBJECT => {
-                objects::partial_object(cx, ObjectHandle(p(0)), u64::from(p(1)), u64::from(p(2)))
+                objects::partial_object(cx.open_object_32(ObjectHandle(p(0)), p(1), p(2)))
             }
-            // handle, offset (low), size, offset (high).
-            op::GET_PARTIAL_OBJECT_EX => objects::partial_object(
-                cx,
+            // handle, offset (low), size, offset (high): the body's 64-bit partial read.
+            op::GET_PARTIAL_OBJECT_EX => objects::partial_object(cx.open_object(
                 ObjectHandle(p(0)),
                 u64::from(p(1)) | (u64::from(p(3)) << 32),
-                u64::from(p(2)),
-            ),
+                Some(u64::from(p(2))),
+            )),
             op::DELETE_OBJECT => self.delete_object(cx, ObjectHandle(p(0))),
             op::CANCEL_TRANSFER
             | op::SET_OBJECT_ATTRIBUTES
@@ -238,6 +237,14 @@ impl VendorExtension for CanonEos {
     fn handle_timeout(&mut self, cx: &mut Context<'_>) {
         self.bulb_tick(cx.now);
         self.movie_tick(cx);
+    }
+
+    /// A poll of GetViewFinderData before the sensor's next frame is answered NotReady
+    /// (0xA102), which libgphoto2 meets by sleeping 5, 10, 15 ms... and asking again
+    /// (`library.c`: `camera_capture_preview`, the EOS case), so a client gets frames at the
+    /// body's rate instead of the same frame as fast as USB carries it.
+    fn liveview_pacing(&self) -> LiveviewPacing {
+        LiveviewPacing::Busy(rc::NOT_READY)
     }
 
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {

@@ -17,13 +17,14 @@ use ptp_types::{
 };
 
 use crate::events::{EventQueue, EventRecord};
-use crate::frames::{Frame, FrameSource};
+use crate::frames::{Frame, FrameSource, LiveviewPacing};
 use crate::model::CameraModel;
 use crate::props::Properties;
 use crate::render::{self, TestCard};
 use crate::steer::Steer;
 use crate::store::{
-    BytesSource, CARD_STORAGE_ID, DataSource, ObjectStore, PendingObject, StoreError, media,
+    BytesSource, CARD_STORAGE_ID, DataSource, ObjectEntry, ObjectStore, PendingObject, StoreError,
+    media,
 };
 use crate::timers::Timer;
 
@@ -83,6 +84,8 @@ pub struct CameraState {
     pub(crate) open_capture: Option<u32>,
     /// MTP object references (SetObjectReferences), by object.
     pub(crate) references: BTreeMap<u32, Vec<u32>>,
+    /// The number of the last live view frame sent.
+    last_frame: Option<u64>,
 }
 
 impl Default for CameraState {
@@ -97,6 +100,7 @@ impl Default for CameraState {
             timer_seq: 0,
             open_capture: None,
             references: BTreeMap::new(),
+            last_frame: None,
         }
     }
 }
@@ -139,6 +143,7 @@ pub struct Context<'a> {
     /// Faults (a capture that fails) and the body's state (`steer.rs`).
     pub(crate) steer: &'a mut Steer,
     pub(crate) settings: Vec<String>,
+    pub(crate) pacing: LiveviewPacing,
 }
 
 impl Context<'_> {
@@ -297,6 +302,19 @@ impl Context<'_> {
         self.store.object_info(handle).map_err(|e| refused(&e))
     }
 
+    /// What a folder listing shows of a memory or card object ([`ObjectEntry`]): for a card
+    /// object this is cheaper than [`Context::object_info`], which also reads the image header.
+    pub fn object_entry(&mut self, handle: ObjectHandle) -> Result<ObjectEntry, ResponseCode> {
+        if let Some(object) = self.state.memory.get(&handle.0) {
+            return Ok(ObjectEntry::from_info(
+                handle,
+                &object.info,
+                object.data.len() as u64,
+            ));
+        }
+        self.store.object_entry(handle).map_err(|e| refused(&e))
+    }
+
     /// The full size in bytes of a memory or card object (ObjectInfo's size field has only 32
     /// bits).
     pub fn object_size(&mut self, handle: ObjectHandle) -> Result<u64, ResponseCode> {
@@ -334,6 +352,33 @@ impl Context<'_> {
             .map_err(|e| refused(&e))
     }
 
+    /// Streams a part of an object for an operation that addresses it with a 32-bit offset
+    /// and length (GetPartialObject, Canon EOS GetPartialObject), as [`Context::open_object`]
+    /// does, with one more rule for objects of 4 GiB and more. Their ObjectInfo size (and a
+    /// Canon folder entry's) is 0xFFFFFFFF, and an initiator that knows no other size reads up
+    /// to it: libgphoto2 reads 1 MiB blocks up to ObjectInfo's size (`camlibs/ptp2/library.c`:
+    /// `get_file_func`) and saves what it got. A 32-bit read ending at byte 0xFFFFFFFF of such
+    /// an object is that last block; answering it would leave the initiator with a file one
+    /// byte short and no error, so it is refused with IncompleteTransfer: the object cannot be
+    /// transferred whole this way. GetObject, MTP's 64-bit ObjectSize and the 64-bit partial
+    /// reads get every byte.
+    pub fn open_object_32(
+        &mut self,
+        handle: ObjectHandle,
+        offset: u32,
+        len: u32,
+    ) -> Result<Box<dyn DataSource>, ResponseCode> {
+        let end = u64::from(offset) + u64::from(len);
+        if end == u64::from(u32::MAX) && self.object_size(handle)? > end {
+            tracing::warn!(
+                ?handle,
+                "a 32-bit partial read ends at the 4 GiB size sentinel of a larger object; refused"
+            );
+            return Err(ResponseCode::INCOMPLETE_TRANSFER);
+        }
+        self.open_object(handle, u64::from(offset), Some(u64::from(len)))
+    }
+
     /// The thumbnail (JPEG) of a memory or card object (GetThumb): for a memory object the
     /// one in its EXIF data, for a card object what the store has or makes.
     /// NoThumbnailPresent when there is none.
@@ -346,8 +391,24 @@ impl Context<'_> {
         self.store.thumbnail(handle).map_err(|e| refused(&e))
     }
 
-    /// The live view frame for now, with the settings burned in.
+    /// The live view frame for now, with the settings burned in, paced at the source's rate:
+    /// with [`LiveviewPacing::Busy`], asking again before the next frame is due is answered
+    /// with the body's "not ready" code instead of the same frame. GetStream and the vendors'
+    /// viewfinder operations all come here.
     pub fn liveview_frame(&mut self) -> Result<Frame, ResponseCode> {
+        let frame = self.sensor_frame()?;
+        if let LiveviewPacing::Busy(code) = self.pacing
+            && self.state.last_frame == Some(frame.number)
+        {
+            return Err(code);
+        }
+        self.state.last_frame = Some(frame.number);
+        Ok(frame)
+    }
+
+    /// The frame the sensor shows now, for the body's own use (recording a movie): it is not
+    /// an initiator's poll, so it is never paced and does not count as one.
+    pub fn sensor_frame(&mut self) -> Result<Frame, ResponseCode> {
         let mut overlay = vec![
             self.model.device_info.model.to_string(),
             self.clock().to_string(),
@@ -357,6 +418,12 @@ impl Context<'_> {
             tracing::error!(%err, "no live view frame");
             ResponseCode::GENERAL_ERROR
         })
+    }
+
+    /// How live view polls are paced on this camera.
+    #[must_use]
+    pub const fn liveview_pacing(&self) -> LiveviewPacing {
+        self.pacing
     }
 
     /// Schedules a standard timer action.

@@ -243,10 +243,7 @@ pub fn generic() -> CameraModel {
             serial: Some("VCAM0000000001".into()),
             ..UsbIdentity::still_image(0x1209, 0x0001, "vcam", "vcam Generic PTP Camera")
         },
-        ptpip: PtpIpIdentity {
-            guid: *b"vcam-generic-ptp",
-            friendly_name: "vcam Generic PTP Camera".into(),
-        },
+        ptpip: PtpIpIdentity::new(*b"vcam-generic-ptp", "vcam Generic PTP Camera"),
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100VCAM".into(),
         capture_prefix: "IMG_".into(),
@@ -254,8 +251,8 @@ pub fn generic() -> CameraModel {
 }
 
 /// The MTP camera (`mtp_camera`): a still camera that presents itself as an MTP device
-/// (VendorExtensionID 6, "microsoft.com: 1.0"; MTP 1.1 §5.1.1), with the MTP object property
-/// operations and device properties, the interface string "MTP" and the Microsoft OS
+/// (VendorExtensionID 6, "microsoft.com: 1.0; android.com: 1.0;"; MTP 1.1 §5.1.1), with the MTP
+/// object property operations, Android's 64-bit partial read and the MTP device properties, the interface string "MTP" and the Microsoft OS
 /// descriptor that libmtp probes for (libmtp `src/libusb1-glue.c`: `probe_device_descriptor`).
 #[must_use]
 pub fn mtp_camera() -> CameraModel {
@@ -291,6 +288,9 @@ pub fn mtp_camera() -> CameraModel {
     );
     let mut operations_supported = generic.device_info.operations_supported;
     operations_supported.extend_from_slice(crate::MTP_OPERATIONS);
+    // MTP has no 64-bit partial read; Android's extension does, and MTP initiators use it for
+    // objects of 4 GiB and more (libmtp, libgphoto2 `ptp_android_getpartialobject64`).
+    operations_supported.push(crate::android::GET_PARTIAL_OBJECT_64);
     let mut events_supported = generic.device_info.events_supported;
     events_supported.push(E(0xC801)); // ObjectPropChanged (MTP 1.1 appendix G)
     CameraModel {
@@ -300,7 +300,7 @@ pub fn mtp_camera() -> CameraModel {
             standard_version: 100,
             vendor_extension_id: 6,
             vendor_extension_version: 100,
-            vendor_extension_desc: PtpString::truncating("microsoft.com: 1.0"),
+            vendor_extension_desc: PtpString::truncating("microsoft.com: 1.0; android.com: 1.0;"),
             operations_supported,
             events_supported,
             model: PtpString::truncating("MTP Camera"),
@@ -314,10 +314,7 @@ pub fn mtp_camera() -> CameraModel {
             microsoft_os_descriptor: true,
             ..UsbIdentity::still_image(0x1209, 0x0002, "vcam", "vcam MTP Camera")
         },
-        ptpip: PtpIpIdentity {
-            guid: *b"vcam-mtp-camera!",
-            friendly_name: "vcam MTP Camera".into(),
-        },
+        ptpip: PtpIpIdentity::new(*b"vcam-mtp-camera!", "vcam MTP Camera"),
         ..generic
     }
 }

@@ -56,16 +56,17 @@ pub use context::{CaptureTarget, Captured, Context, jpeg_object_info};
 pub use events::{EventQueue, EventRecord};
 pub use faults::{Fault, FaultError, FaultKind};
 pub use frames::{
-    Frame, FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames, SyntheticFrames,
+    Frame, FrameError, FrameSource, JpegFolderFrames, LiveviewPacing, MjpegFileFrames,
+    SyntheticFrames,
 };
 pub use model::{CameraModel, PropertyDef, UsbIdentity};
-pub use ops::MTP_OPERATIONS;
+pub use ops::{MTP_OPERATIONS, android};
 pub use output::{CancelAnswer, DataHint, Output, ResponderConfig};
 pub use props::{PropChange, PropError, Properties};
 pub use remote::{Remote, Status};
 pub use reply::{Reply, Request, Response};
 pub use responder::Responder;
-pub use store::{ChainSource, FolderStore, ObjectStore, StoreError};
+pub use store::{ChainSource, FolderStore, ListingSource, ObjectEntry, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
 
 pub use ptp_types;

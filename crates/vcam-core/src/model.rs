@@ -105,13 +105,62 @@ impl UsbIdentity {
 }
 
 /// How the camera presents itself on PTP/IP: the Init Command Ack fields (CIPA DC-005
-/// §2.3.2).
+/// §2.3.2) and the body's habits where the standard leaves a choice.
+///
+/// ```
+/// use vcam_core::model::{PtpIpDataFraming, PtpIpIdentity};
+/// let canon = PtpIpIdentity {
+///     data_framing: PtpIpDataFraming::DataThenEndData { max_payload: 0x10000 },
+///     pairs_with_one_client: true,
+///     ..PtpIpIdentity::new(*b"vcam-canon-body!", "Canon EOS")
+/// };
+/// assert!(canon.pairs_with_one_client);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PtpIpIdentity {
     /// The camera's GUID.
     pub guid: [u8; 16],
     /// The camera's friendly name (usually the model name).
     pub friendly_name: String,
+    /// How the data the camera sends after Start Data is cut into packets.
+    pub data_framing: PtpIpDataFraming,
+    /// Whether the body pairs with one client: it remembers the GUID of the first initiator it
+    /// accepts and refuses every other one until its pairing is reset (Canon EOS bodies,
+    /// docs/reference/vendors-wifi-sony-fuji.md §4.1). The transport decides with
+    /// [`Pairing`](crate::pairing::Pairing).
+    pub pairs_with_one_client: bool,
+}
+
+impl PtpIpIdentity {
+    /// A body with `guid` and `friendly_name` that frames data its own way
+    /// ([`PtpIpDataFraming::PerChunk`]) and serves any initiator.
+    #[must_use]
+    pub fn new(guid: [u8; 16], friendly_name: impl Into<String>) -> Self {
+        Self {
+            guid,
+            friendly_name: friendly_name.into(),
+            data_framing: PtpIpDataFraming::PerChunk,
+            pairs_with_one_client: false,
+        }
+    }
+}
+
+/// How a body cuts a data phase it sends into Data and End Data packets after Start Data. CIPA
+/// DC-005 §2.3.10–2.3.12 let the responder choose; bodies differ (airnef `mtpwifi.py`: Nikon
+/// sends one End Data packet, Canon Data packets for all pieces but the last, then End Data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PtpIpDataFraming {
+    /// One packet per piece the responder produces (up to its chunk size,
+    /// [`DEFAULT_CHUNK_SIZE`](crate::output::DEFAULT_CHUNK_SIZE)), the last one End Data: vcam's own
+    /// framing, that of the generic models.
+    PerChunk,
+    /// Data packets of `max_payload` bytes, then End Data with the rest (never empty unless
+    /// the whole phase is): Canon's habit.
+    DataThenEndData {
+        /// Payload bytes in each Data packet (at least 1).
+        max_payload: u32,
+    },
 }
 
 /// Everything a camera body reports about itself. Each transport reads its own field: the

@@ -8,7 +8,10 @@
 //! - a data phase from the initiator → [`Responder::handle_data_start`], any number of
 //!   [`Responder::handle_data`], then [`Responder::handle_data_end`] (the transport calls
 //!   `handle_data_end` itself when its framing has no end marker, such as a PTP/IP data phase
-//!   of zero bytes, which is only a Start Data packet);
+//!   of zero bytes, which is only a Start Data packet); a phase that does not match its
+//!   announcement (data before the start, fewer or more bytes than announced, a start naming
+//!   another transaction, or [`Responder::handle_data_mismatch`] for a piece naming one) ends
+//!   its transaction with IncompleteTransfer and nothing it carried is used;
 //! - a cancel → [`Responder::handle_cancel`]; a device reset or a lost connection →
 //!   [`Responder::handle_reset`].
 //!
@@ -50,7 +53,7 @@ use crate::actions::{ActionError, ActionOutcome, BodyAction};
 use crate::context::{CameraState, Context};
 use crate::events::{EventQueue, EventRecord, NO_TRANSACTION};
 use crate::faults::Fault;
-use crate::frames::FrameSource;
+use crate::frames::{FrameSource, LiveviewPacing};
 use crate::model::CameraModel;
 use crate::ops::{self, Handled, Route, SessionOp};
 pub use crate::output::{CancelAnswer, DEFAULT_CHUNK_SIZE, DataHint, Output, ResponderConfig};
@@ -88,13 +91,36 @@ enum Sink {
     Discard(Option<Response>),
 }
 
+impl Sink {
+    /// The data phase went wrong: nothing it carries is used, and the transaction ends with
+    /// `code`. Data read only to be discarded changes nothing: the response already decided
+    /// stands (the operation ran without its data), and stray data of a transaction already
+    /// answered stays unanswered.
+    fn fail(&mut self, code: ResponseCode) {
+        if !matches!(self, Self::Discard(_)) {
+            *self = Self::Discard(Some(Response::code(code)));
+        }
+    }
+}
+
+/// What the initiator has said and sent of its data phase so far, to check that the data
+/// matches its announcement.
+#[derive(Debug, Clone, Copy, Default)]
+struct Arrived {
+    /// Whether the data phase started (USB container header, PTP/IP Start Data).
+    started: bool,
+    /// The announced total, when known.
+    announced: Option<u64>,
+    /// Bytes received.
+    received: u64,
+}
+
 enum Phase {
     Idle,
     Receiving {
         request: Request,
         sink: Sink,
-        /// Bytes received so far.
-        received: u64,
+        arrived: Arrived,
     },
     Sending {
         code: OperationCode,
@@ -156,6 +182,8 @@ pub struct Responder {
     /// The link drops once the response of this transaction has gone out, back after the
     /// duration.
     drop_after: Option<(u32, Option<Duration>)>,
+    /// Live view pacing chosen for this camera; `None`: the vendor's.
+    pacing: Option<LiveviewPacing>,
 }
 
 impl fmt::Debug for Responder {
@@ -198,7 +226,23 @@ impl Responder {
             config: ResponderConfig::default(),
             steer,
             drop_after: None,
+            pacing: None,
         }
+    }
+
+    /// Paces live view with `pacing` instead of the vendor's default
+    /// ([`VendorExtension::liveview_pacing`]): [`LiveviewPacing::EveryPoll`] is the "as fast as
+    /// possible" switch of benches.
+    #[must_use]
+    pub const fn with_liveview_pacing(mut self, pacing: LiveviewPacing) -> Self {
+        self.pacing = Some(pacing);
+        self
+    }
+
+    /// How live view polls are paced.
+    #[must_use]
+    pub fn liveview_pacing(&self) -> LiveviewPacing {
+        self.pacing.unwrap_or_else(|| self.vendor.liveview_pacing())
     }
 
     /// Changes the tunables.
@@ -497,13 +541,26 @@ impl Responder {
     ) {
         let _ = now;
         match &mut self.phase {
-            Phase::Receiving { request, sink, .. } => {
+            Phase::Receiving {
+                request,
+                sink,
+                arrived,
+            } => {
+                if arrived.started {
+                    tracing::warn!(transaction_id, "a second start of the data phase");
+                    sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+                    return;
+                }
+                arrived.started = true;
+                arrived.announced = total_len;
                 if request.transaction_id != transaction_id {
                     tracing::warn!(
                         expected = request.transaction_id,
                         got = transaction_id,
-                        "data phase with another TransactionID"
+                        "data phase with another TransactionID; discarding it"
                     );
+                    sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+                    return;
                 }
                 if let (
                     Sink::Buffer {
@@ -536,7 +593,11 @@ impl Responder {
                 self.phase = Phase::Receiving {
                     request,
                     sink: Sink::Discard(answer),
-                    received: 0,
+                    arrived: Arrived {
+                        started: true,
+                        announced: total_len,
+                        received: 0,
+                    },
                 };
             }
             Phase::Sending { .. } => {
@@ -552,25 +613,20 @@ impl Responder {
     pub fn handle_data(&mut self, now: SystemTime, chunk: &[u8]) {
         self.steer.touch(now);
         let Phase::Receiving {
-            request, received, ..
+            request, arrived, ..
         } = &mut self.phase
         else {
             tracing::warn!(len = chunk.len(), "data outside a data phase; ignoring it");
             return;
         };
         // A fault may cut the data phase here (`steer.rs`).
-        let done = *received;
-        *received += chunk.len() as u64;
-        let chunk = match self
-            .steer
-            .allowance(request.transaction_id, done, chunk.len())
-        {
+        let done = arrived.received;
+        let tid = request.transaction_id;
+        let chunk = match self.steer.allowance(tid, done, chunk.len()) {
             Allowance::Go(n) if n >= chunk.len() => chunk,
             Allowance::Go(n) => {
                 let cut = chunk.get(..n).unwrap_or_default();
-                let after = self
-                    .steer
-                    .allowance(request.transaction_id, done + n as u64, 1);
+                let after = self.steer.allowance(tid, done + n as u64, 1);
                 self.cut_data_out(now, after, cut);
                 return;
             }
@@ -584,9 +640,27 @@ impl Responder {
 
     /// Stores a piece of the initiator's data phase in its sink.
     fn receive(&mut self, chunk: &[u8]) {
-        let Phase::Receiving { sink, .. } = &mut self.phase else {
+        let Phase::Receiving { sink, arrived, .. } = &mut self.phase else {
             return;
         };
+        arrived.received = arrived.received.saturating_add(chunk.len() as u64);
+        if !arrived.started {
+            tracing::warn!(
+                len = chunk.len(),
+                "data before the data phase started; discarding it"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        } else if arrived
+            .announced
+            .is_some_and(|total| arrived.received > total)
+        {
+            tracing::warn!(
+                announced = arrived.announced,
+                received = arrived.received,
+                "more data than announced; discarding it"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        }
         match sink {
             Sink::Buffer {
                 data,
@@ -630,6 +704,7 @@ impl Responder {
             }
             Allowance::Cancel => {
                 tracing::info!("fault: the camera cancels the data phase");
+                self.steer.cancelled();
                 if let Phase::Receiving { sink, .. } = &mut self.phase {
                     // Dropping an upload discards it: nothing reaches the card.
                     *sink =
@@ -642,18 +717,52 @@ impl Responder {
         }
     }
 
-    /// The initiator's data phase is complete: run what waited for it and respond.
+    /// The transport met a piece of the initiator's data phase that names another transaction
+    /// (a PTP/IP Data packet whose TransactionID is not the Start Data's): nothing the phase
+    /// carries is used, and the transaction ends with IncompleteTransfer when the phase ends.
+    pub fn handle_data_mismatch(&mut self, now: SystemTime, transaction_id: u32) {
+        let _ = now;
+        if let Phase::Receiving { request, sink, .. } = &mut self.phase {
+            tracing::warn!(
+                expected = request.transaction_id,
+                got = transaction_id,
+                "data of another transaction; discarding the data phase"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        }
+    }
+
+    /// The initiator's data phase is complete: run what waited for it and respond. When it
+    /// did not match its announcement (no start, fewer or more bytes than announced, another
+    /// TransactionID) nothing it carried is used: the transaction ends with IncompleteTransfer
+    /// and nothing is written to the card.
     pub fn handle_data_end(&mut self, now: SystemTime) {
         if !matches!(self.phase, Phase::Receiving { .. }) {
             // Idle, or sending data: the transaction in progress (if any) goes on.
             tracing::warn!("end of a data phase that was not in progress; ignoring it");
             return;
         }
-        let Phase::Receiving { request, sink, .. } =
-            std::mem::replace(&mut self.phase, Phase::Idle)
+        let Phase::Receiving {
+            request,
+            mut sink,
+            arrived,
+        } = std::mem::replace(&mut self.phase, Phase::Idle)
         else {
             return;
         };
+        if !arrived.started
+            || arrived
+                .announced
+                .is_some_and(|total| total != arrived.received)
+        {
+            tracing::warn!(
+                started = arrived.started,
+                announced = arrived.announced,
+                received = arrived.received,
+                "the data phase does not match its announcement; nothing it carried is used"
+            );
+            sink.fail(ResponseCode::INCOMPLETE_TRANSFER);
+        }
         let response = match sink {
             // Stray data of a transaction already answered: nothing more to say.
             Sink::Discard(None) => return,
@@ -842,7 +951,7 @@ impl Responder {
         } else if failed.is_some() {
             Bytes::from_static(ZEROS.get(..want.min(ZEROS.len())).unwrap_or_default())
         } else {
-            match source.read_chunk(want) {
+            match source.read_chunk_from(self.store.as_mut(), want) {
                 Ok(bytes) if !bytes.is_empty() && bytes.len() <= want => bytes,
                 Ok(bytes) => {
                     tracing::error!(
@@ -882,7 +991,8 @@ impl Responder {
 
     /// The specification (data direction, parameter counts, session need) the responder uses
     /// for `code`: the vendor extension's table first, then the standard one (ISO 15740 and
-    /// MTP). `None` for a code neither knows. Transports whose framing does not say whether
+    /// MTP), then the extension operations the core answers ([`android`](crate::android)).
+    /// `None` for a code none knows. Transports whose framing does not say whether
     /// the initiator sends data (USB-style containers) need it.
     #[must_use]
     pub fn operation_spec(&self, code: OperationCode) -> Option<OperationSpec> {
@@ -892,6 +1002,7 @@ impl Responder {
             .find(|s| s.code == code)
             .copied()
             .or_else(|| operation_spec(code))
+            .or_else(|| crate::android::op::spec(code).copied())
     }
 
     /// Session, TransactionID and parameter checks (ISO 15740:2013 §9.3, §10.1).
@@ -994,7 +1105,7 @@ impl Responder {
         let receive = |sink| Phase::Receiving {
             request,
             sink,
-            received: 0,
+            arrived: Arrived::default(),
         };
         let (reply, vendor) = match handled {
             Handled::Upload { upload, pending } => {
@@ -1114,6 +1225,7 @@ impl Responder {
             .vendor
             .settings_lines(&self.props)
             .unwrap_or_else(|| render::settings_lines(&self.props));
+        let pacing = self.pacing.unwrap_or_else(|| self.vendor.liveview_pacing());
         let cx = Context {
             now,
             model: &self.model,
@@ -1124,6 +1236,7 @@ impl Responder {
             state: &mut self.state,
             steer: &mut self.steer,
             settings,
+            pacing,
         };
         (self.vendor.as_mut(), cx)
     }

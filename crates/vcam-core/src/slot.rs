@@ -16,8 +16,8 @@ use bytes::Bytes;
 use ptp_types::{ObjectHandle, ObjectInfo, ProtectionStatus, StorageId, StorageInfo};
 
 use crate::store::{
-    DataSource, Destination, FormatFilter, ObjectStore, ParentFilter, PendingObject, StoreError,
-    Upload,
+    DataSource, Destination, FormatFilter, ObjectEntry, ObjectStore, ParentFilter, PendingObject,
+    StoreError, Upload,
 };
 
 /// The state of the slot, shared between the [`CardSlot`] and the responder.
@@ -147,6 +147,11 @@ impl ObjectStore for CardSlot {
     fn object_info(&mut self, handle: ObjectHandle) -> Result<ObjectInfo, StoreError> {
         self.object(handle)?;
         self.inner.object_info(handle)
+    }
+
+    fn object_entry(&mut self, handle: ObjectHandle) -> Result<ObjectEntry, StoreError> {
+        self.object(handle)?;
+        self.inner.object_entry(handle)
     }
 
     fn object_size(&mut self, handle: ObjectHandle) -> Result<u64, StoreError> {

@@ -466,6 +466,14 @@ impl Steer {
         Allowance::Go(go)
     }
 
+    /// The cancel of the transaction in progress was carried out (the rest of its data phase
+    /// passes, to be read and forgotten).
+    pub(crate) fn cancelled(&mut self) {
+        if let Some(txn) = &mut self.txn {
+            txn.cancel_after = None;
+        }
+    }
+
     /// The response of `tid` went out: whether the link drops now, and for how long.
     pub(crate) fn responded(&mut self, tid: u32) -> Option<Option<Duration>> {
         let txn = self.txn.take_if(|t| t.tid == tid)?;

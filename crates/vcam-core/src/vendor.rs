@@ -11,6 +11,7 @@ use ptp_types::{DeviceInfo, OperationSpec, ResponseCode};
 
 use crate::actions::{self, ActionError, ActionOutcome, BodyAction};
 use crate::context::Context;
+use crate::frames::LiveviewPacing;
 use crate::props::{PropChange, Properties};
 use crate::reply::{Reply, Request, Response};
 
@@ -79,6 +80,12 @@ pub trait VendorExtension: Send {
         action: &BodyAction,
     ) -> Result<ActionOutcome, ActionError> {
         actions::standard(cx, action)
+    }
+
+    /// What a live view poll gets before the sensor's next frame is due ([`LiveviewPacing`]).
+    /// The default repeats the last frame; a vendor whose bodies answer "not ready" says so.
+    fn liveview_pacing(&self) -> LiveviewPacing {
+        LiveviewPacing::EveryPoll
     }
 
     /// When the extension next wants [`VendorExtension::handle_timeout`].

@@ -19,7 +19,10 @@ fn device_info_says_mtp() {
     let mut cam = Cam::model("mtp_camera", dir.path());
     let info = DeviceInfo::decode_exact(&cam.run(Op::GET_DEVICE_INFO, &[]).data).unwrap();
     assert_eq!(info.vendor_extension_id, 6);
-    assert_eq!(info.vendor_extension_desc, "microsoft.com: 1.0");
+    assert_eq!(
+        info.vendor_extension_desc,
+        "microsoft.com: 1.0; android.com: 1.0;"
+    );
     assert!(
         info.operations_supported
             .contains(&Op::GET_OBJECT_PROP_LIST)

@@ -619,11 +619,11 @@ pub fn xh1(face: Face) -> CameraModel {
             max_power: 50,
             ..UsbIdentity::still_image(0x04CB, 0x02D7, "FUJIFILM", "USB PTP Camera")
         },
-        ptpip: PtpIpIdentity {
-            // The GUID vcam's C original answers with (upstream-vcam-c.md §7.2).
-            guid: guid_from_words([0x61B0_7008, 0x9345_8B0A, 0x5793_E7B2, 0x50E0_36DD]),
-            friendly_name: "X-H1".into(),
-        },
+        // The GUID vcam's C original answers with (upstream-vcam-c.md §7.2).
+        ptpip: PtpIpIdentity::new(
+            guid_from_words([0x61B0_7008, 0x9345_8B0A, 0x5793_E7B2, 0x50E0_36DD]),
+            "X-H1",
+        ),
         storage_description: PtpString::truncating("Still"),
         capture_folder: "100_FUJI".into(),
         capture_prefix: "DSCF".into(),

@@ -14,7 +14,9 @@
 //! here (hotplug, pollfds, bulk streams, ...) answer `LIBUSB_ERROR_NOT_SUPPORTED`. The
 //! asynchronous transfer machinery is real: transfers stay pending until the device has data,
 //! callbacks run from `libusb_handle_events*` on the caller's thread, timeouts and cancellation
-//! work, and a callback may resubmit its transfer with a new buffer.
+//! work, and a callback may resubmit its transfer with a new buffer. A transfer on an endpoint
+//! the camera does not have fails at submission with `LIBUSB_ERROR_IO`, as libusb on Linux
+//! reports usbfs's ENOENT.
 //!
 //! Every export runs behind a panic boundary (`catch_unwind`) by construction: all are defined
 //! through one macro that wraps the body, so a bug answers `LIBUSB_ERROR_OTHER` (or NULL)

@@ -276,10 +276,15 @@ impl State {
         Some(cam.control(SystemTime::now(), setup, out))
     }
 
-    /// A bulk or interrupt OUT transfer.
-    pub fn transfer_out(&mut self, device: usize, data: &[u8]) -> Option<OutStatus> {
+    /// A bulk or interrupt OUT transfer on `endpoint`.
+    pub fn transfer_out(&mut self, device: usize, endpoint: u8, data: &[u8]) -> Option<OutStatus> {
         let cam = self.camera(device)?;
-        Some(cam.bulk_out(SystemTime::now(), data))
+        Some(cam.transfer_out(SystemTime::now(), endpoint, data))
+    }
+
+    /// Whether the device has `endpoint` (`None`: no such device).
+    pub fn has_endpoint(&self, device: usize, endpoint: u8) -> Option<bool> {
+        Some(self.cameras.get(device)?.has_endpoint(endpoint))
     }
 
     /// An IN transfer attempt.

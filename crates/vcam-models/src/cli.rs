@@ -110,6 +110,7 @@ mod tests {
             "15",
             "--liveview-jpegs",
             "/frames",
+            "--liveview-unpaced",
             "--list-models",
         ])
         .unwrap();
@@ -121,6 +122,7 @@ mod tests {
             fps: 15,
             jpegs: Some("/frames".into()),
             mjpeg: None,
+            unpaced: true,
         };
         assert_eq!(args.options, expected);
         assert!(args.list_models);

@@ -9,6 +9,7 @@
 //! | `VCAM_LIVEVIEW_FPS` | `--liveview-fps FPS` | `30` |
 //! | `VCAM_LIVEVIEW_JPEGS` | `--liveview-jpegs DIR` | |
 //! | `VCAM_LIVEVIEW_MJPEG` | `--liveview-mjpeg FILE` | |
+//! | `VCAM_LIVEVIEW_UNPACED` | `--liveview-unpaced` (a flag, as `VCAM_READ_ONLY`) | `0` |
 //! | `VCAM_FAULTS` | `--fault FAULT`, several separated by `;` ([`crate::faults`]) | |
 //! | `VCAM_FAULTS_FILE` | `--faults-file FILE` | |
 //! | `VCAM_CONTROL` | `--control PATH`, one socket for every camera of the process | |
@@ -35,6 +36,8 @@ pub const LIVEVIEW_FPS: &str = "VCAM_LIVEVIEW_FPS";
 pub const LIVEVIEW_JPEGS: &str = "VCAM_LIVEVIEW_JPEGS";
 /// A Motion JPEG file played as live view.
 pub const LIVEVIEW_MJPEG: &str = "VCAM_LIVEVIEW_MJPEG";
+/// Answer every live view poll with a frame, as fast as possible (benches).
+pub const LIVEVIEW_UNPACED: &str = "VCAM_LIVEVIEW_UNPACED";
 /// Faults planned for every camera, separated by `;`.
 pub const FAULTS: &str = "VCAM_FAULTS";
 /// A fault scenario file (TOML) for every camera.
@@ -125,17 +128,21 @@ impl CameraOptions {
             fs: get(FS).map(PathBuf::from),
             ..Self::default()
         };
-        if let Some(value) = text(READ_ONLY)? {
-            template.read_only = match value.trim().to_ascii_lowercase().as_str() {
-                "1" | "true" | "yes" => true,
-                "0" | "false" | "no" => false,
-                _ => {
-                    return Err(EnvError::Flag {
-                        var: READ_ONLY,
-                        value,
-                    });
-                }
+        let flag = |name: &'static str| -> Result<Option<bool>, EnvError> {
+            let Some(value) = text(name)? else {
+                return Ok(None);
             };
+            match value.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" | "yes" => Ok(Some(true)),
+                "0" | "false" | "no" => Ok(Some(false)),
+                _ => Err(EnvError::Flag { var: name, value }),
+            }
+        };
+        if let Some(read_only) = flag(READ_ONLY)? {
+            template.read_only = read_only;
+        }
+        if let Some(unpaced) = flag(LIVEVIEW_UNPACED)? {
+            template.liveview.unpaced = unpaced;
         }
         if let Some(value) = text(LIVEVIEW_SIZE)? {
             template.liveview.size = parse_size(&value).map_err(|source| EnvError::Size {
@@ -211,6 +218,7 @@ mod tests {
             (LIVEVIEW_SIZE, "320x240"),
             (LIVEVIEW_FPS, "15"),
             (LIVEVIEW_MJPEG, "/live.mjpeg"),
+            (LIVEVIEW_UNPACED, "1"),
         ])
         .unwrap();
         let models: Vec<&str> = cameras.iter().map(|c| c.model.as_str()).collect();
@@ -221,6 +229,7 @@ mod tests {
             assert_eq!((c.liveview.size, c.liveview.fps), ((320, 240), 15));
             assert_eq!(c.liveview.jpegs, None);
             assert!(c.liveview.mjpeg.is_some());
+            assert!(c.liveview.unpaced);
         }
     }
 

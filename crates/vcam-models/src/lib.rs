@@ -94,7 +94,7 @@ pub static MODELS: &[ModelEntry] = &[
     },
     ModelEntry {
         id: "mtp_camera",
-        summary: "MTP camera (VendorExtensionID 6 \"microsoft.com: 1.0\", object properties, Microsoft OS descriptor)",
+        summary: "MTP camera (VendorExtensionID 6 \"microsoft.com: 1.0; android.com: 1.0;\", object properties, 64-bit partial reads, Microsoft OS descriptor)",
         build: mtp,
     },
     ModelEntry {

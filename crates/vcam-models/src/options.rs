@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use vcam_core::faults::Fault;
 use vcam_core::frames::{FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames};
-use vcam_core::{Responder, StoreError, SyntheticFrames};
+use vcam_core::{LiveviewPacing, Responder, StoreError, SyntheticFrames};
 
 #[cfg(feature = "cli")]
 use crate::faults::FAULT_HELP;
@@ -24,8 +24,9 @@ pub const DEFAULT_LIVEVIEW_FPS: u32 = 30;
 /// pattern, as every binary starts without options. With the `cli` feature this is a
 /// `clap::Args` to `#[command(flatten)]` into a binary's arguments: `[MODEL] [--fs DIR]
 /// [--read-only] [--liveview-size WxH] [--liveview-fps FPS] [--liveview-jpegs DIR |
-/// --liveview-mjpeg FILE] [--fault FAULT]... [--faults-file FILE] [--control PATH]`.
-/// [`CameraOptions::from_env`] reads the same options from `VCAM_*` variables.
+/// --liveview-mjpeg FILE] [--liveview-unpaced] [--fault FAULT]... [--faults-file FILE]
+/// [--control PATH]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
+/// variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
 #[non_exhaustive]
@@ -108,6 +109,14 @@ pub struct LiveviewOptions {
         arg(id = "liveview_mjpeg", long = "liveview-mjpeg", value_name = "FILE")
     )]
     pub mjpeg: Option<PathBuf>,
+    /// Answer every live view poll with a frame, as fast as the host allows (for benches); by
+    /// default a poll before the next frame gets what the body answers then (Canon EOS:
+    /// NotReady).
+    #[cfg_attr(
+        feature = "cli",
+        arg(id = "liveview_unpaced", long = "liveview-unpaced")
+    )]
+    pub unpaced: bool,
 }
 
 impl Default for CameraOptions {
@@ -123,6 +132,7 @@ impl Default for LiveviewOptions {
             fps: DEFAULT_LIVEVIEW_FPS,
             jpegs: None,
             mjpeg: None,
+            unpaced: false,
         }
     }
 }
@@ -205,7 +215,12 @@ impl CameraOptions {
         }
         let store = open_card(&model, self.fs.as_deref(), self.read_only)?;
         let frames = self.liveview.frame_source()?;
-        let mut camera = Responder::new(model, vendor, store, frames);
+        let camera = Responder::new(model, vendor, store, frames);
+        let mut camera = if self.liveview.unpaced {
+            camera.with_liveview_pacing(LiveviewPacing::EveryPoll)
+        } else {
+            camera
+        };
         for fault in self.planned_faults()? {
             camera.add_fault(fault);
         }

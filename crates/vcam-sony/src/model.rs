@@ -521,10 +521,7 @@ mod camera {
                 config_attributes: 0x80,
                 ..UsbIdentity::still_image(0x054C, 0x079C, "Sony", "ILCE-6300")
             },
-            ptpip: PtpIpIdentity {
-                guid: *b"vcam-sony-a6300!",
-                friendly_name: "ILCE-6300".into(),
-            },
+            ptpip: PtpIpIdentity::new(*b"vcam-sony-a6300!", "ILCE-6300"),
             storage_description: PtpString::truncating("Storage Media"),
             capture_folder: "100MSDCF".into(),
             capture_prefix: "DSC0".into(),
@@ -614,10 +611,7 @@ mod camera {
                 vendor_id: 0x054C,
                 ..mtp.usb
             },
-            ptpip: PtpIpIdentity {
-                guid: *b"vcam-sony-a6300m",
-                friendly_name: "ILCE-6300".into(),
-            },
+            ptpip: PtpIpIdentity::new(*b"vcam-sony-a6300m", "ILCE-6300"),
             storage_description: PtpString::truncating("Storage Media"),
             capture_folder: "100MSDCF".into(),
             capture_prefix: "DSC0".into(),

@@ -205,6 +205,7 @@ impl UsbDirect {
         match self.camera.bulk_out(self.now, bytes) {
             OutStatus::Accepted => Ok(()),
             OutStatus::Stall => Err(Error::Protocol("bulk OUT stalled".into())),
+            OutStatus::NoEndpoint => Err(Error::Protocol("no bulk OUT endpoint".into())),
         }
     }
 
@@ -226,6 +227,9 @@ impl UsbDirect {
                     }
                 },
                 InStatus::Stall => return Err(Error::Protocol("bulk IN stalled".into())),
+                InStatus::NoEndpoint => {
+                    return Err(Error::Protocol("no bulk IN endpoint".into()));
+                }
             }
         }
     }
@@ -301,6 +305,9 @@ impl Transport for UsbDirect {
                 }
                 InStatus::Stall => {
                     return Err(Error::Protocol("interrupt endpoint stalled".into()));
+                }
+                InStatus::NoEndpoint => {
+                    return Err(Error::Protocol("no interrupt endpoint".into()));
                 }
                 InStatus::Data(_) | InStatus::Pending => {}
             }

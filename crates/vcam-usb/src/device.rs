@@ -22,6 +22,9 @@ pub enum OutStatus {
     /// The endpoint is halted (a malformed container, or halted by the host): the host must
     /// clear the halt.
     Stall,
+    /// The device has no such OUT endpoint (see [`UsbCamera::has_endpoint`]): nothing was
+    /// accepted. The kernel refuses such a URB with -ENOENT before it reaches the bus.
+    NoEndpoint,
 }
 
 /// Outcome of an IN transfer.
@@ -33,6 +36,8 @@ pub enum InStatus {
     Pending,
     /// The endpoint is halted.
     Stall,
+    /// The device has no such IN endpoint (see [`UsbCamera::has_endpoint`]).
+    NoEndpoint,
 }
 
 /// A USB camera: the responder behind descriptors, control requests and three endpoints.
@@ -133,6 +138,19 @@ impl UsbCamera {
         self.configuration != 0
     }
 
+    /// Whether `endpoint` (an address, direction bit included) is one of the model's three
+    /// endpoints and the device is configured. Only those exist: the USB identity of each body
+    /// lists them (Linux `usbfs` refuses a URB for any other one with -ENOENT, which libusb
+    /// reports as `LIBUSB_ERROR_IO`; `drivers/usb/core/devio.c` `proc_do_submiturb`, libusb
+    /// `os/linux_usbfs.c` `submit_bulk_transfer`).
+    #[must_use]
+    pub const fn has_endpoint(&self, endpoint: u8) -> bool {
+        self.configured()
+            && (endpoint == self.bulk_in_ep
+                || endpoint == self.bulk_out_ep
+                || endpoint == self.interrupt_ep)
+    }
+
     /// Whether an IN transfer on `endpoint` would complete now.
     #[must_use]
     pub fn has_in_data(&mut self, endpoint: u8) -> bool {
@@ -142,6 +160,7 @@ impl UsbCamera {
         } else if endpoint == self.bulk_in_ep {
             self.halted.contains(&endpoint) || self.zlp_pending || self.bulk_in_ready()
         } else {
+            // No such endpoint: the transfer fails at once.
             true
         }
     }
@@ -156,6 +175,20 @@ impl UsbCamera {
     pub fn handle_timeout(&mut self, now: SystemTime) {
         self.link.responder_mut().handle_timeout(now);
         self.collect_events();
+    }
+
+    /// An OUT transfer of `data` on `endpoint`: the bulk OUT endpoint takes it
+    /// ([`UsbCamera::bulk_out`]); any other endpoint does not exist.
+    pub fn transfer_out(&mut self, now: SystemTime, endpoint: u8, data: &[u8]) -> OutStatus {
+        if endpoint != self.bulk_out_ep || !self.has_endpoint(endpoint) {
+            tracing::debug!(
+                endpoint,
+                len = data.len(),
+                "OUT transfer to an endpoint the device does not have"
+            );
+            return OutStatus::NoEndpoint;
+        }
+        self.bulk_out(now, data)
     }
 
     /// A bulk OUT transfer of `data` (any split of the containers; zero-length transfers are
@@ -181,16 +214,17 @@ impl UsbCamera {
         }
     }
 
-    /// An IN transfer of up to `max_len` bytes on `endpoint` (bulk IN or interrupt IN).
+    /// An IN transfer of up to `max_len` bytes on `endpoint` (bulk IN or interrupt IN; any
+    /// other endpoint does not exist).
     pub fn transfer_in(&mut self, endpoint: u8, max_len: usize) -> InStatus {
+        if endpoint & 0x80 == 0 || endpoint == self.bulk_out_ep || !self.has_endpoint(endpoint) {
+            return InStatus::NoEndpoint;
+        }
         if self.halted.contains(&endpoint) {
             return InStatus::Stall;
         }
         if endpoint == self.interrupt_ep {
             return self.interrupt_in(max_len);
-        }
-        if endpoint != self.bulk_in_ep {
-            return InStatus::Stall;
         }
         self.bulk_in(max_len)
     }

@@ -14,7 +14,9 @@
 //! - bulk IN: containers cut into transfers the way a device does (a transfer ends at the end of
 //!   a container; a container whose length is a multiple of wMaxPacketSize is ended by a
 //!   zero-length packet); a transfer with nothing to send stays pending;
-//! - interrupt IN: events as PTP event containers.
+//! - interrupt IN: events as PTP event containers;
+//! - no other endpoint: transfers anywhere else fail ([`OutStatus::NoEndpoint`],
+//!   [`InStatus::NoEndpoint`]; [`UsbCamera::has_endpoint`]), as the kernel fails them.
 //!
 //! The two USB transports (USB/IP and the libusb-1.0 drop-in) drive it.
 //!

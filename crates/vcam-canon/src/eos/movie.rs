@@ -77,7 +77,7 @@ impl CanonEos {
         while movie.next_frame <= cx.now {
             movie.next_frame += period;
         }
-        let Ok(frame) = cx.liveview_frame() else {
+        let Ok(frame) = cx.sensor_frame() else {
             return;
         };
         if movie.last_frame == Some(frame.number) {

@@ -4,7 +4,6 @@
 
 use std::borrow::Cow;
 
-use vcam_core::model::PtpIpIdentity;
 use vcam_core::ptp_types::{
     DeviceInfo, EventCode as E, FunctionalMode, ObjectFormatCode as F, OperationCode, PtpString,
 };
@@ -15,7 +14,8 @@ use crate::codes::{ec, format};
 use crate::records::{AfPoint, FocusInfo, ImageFormat};
 
 use super::{
-    SHUTTER_SPEEDS_30S_TO_4000, WB_SHIFTS, eos_properties, n, operation_codes, standard_props, t,
+    SHUTTER_SPEEDS_30S_TO_4000, WB_SHIFTS, eos_properties, eos_ptpip, n, operation_codes,
+    standard_props, t,
 };
 
 /// The 1300D's ImageFormat choices, in its order: L, M, S1 fine and normal, S2, S3,
@@ -212,21 +212,29 @@ pub fn canon_1300d() -> CameraModel {
             &EOS_1300D,
             standard_props("Canon EOS 1300D", 75, &[0, 25, 50, 75, 100]),
         ),
-        usb: UsbIdentity {
-            bcd_device: 0x0002,
-            // A real T6 has no serial number string (iSerialNumber 0; its lsusb in vcam's C
-            // original, `src/notes/a.txt`).
-            serial: None,
-            interrupt_max_packet: 0x40,
-            interrupt_interval: 9,
-            ..UsbIdentity::still_image(0x04A9, 0x32B4, "Canon Inc.", "Canon Digital Camera")
-        },
-        ptpip: PtpIpIdentity {
-            guid: *b"vcam-canon-1300d",
-            friendly_name: "Canon EOS 1300D".into(),
-        },
+        usb: usb_1300d(),
+        ptpip: eos_ptpip(*b"vcam-canon-1300d", "Canon EOS 1300D"),
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100CANON".into(),
         capture_prefix: "IMG_".into(),
+    }
+}
+
+/// The USB identity of a real EOS 1300D / Rebel T6, field for field as its `lsusb -v` shows it
+/// (vcam's C original, `src/notes/a.txt`): bcdUSB 2.00, class at interface level, bcdDevice
+/// 0.02, "Canon Inc." / "Canon Digital Camera", no serial number string (iSerial 0),
+/// self-powered drawing 2 mA (bMaxPower 1), one Still Image interface without a string, bulk IN
+/// 0x81 and OUT 0x02 of 512 bytes, interrupt IN 0x83 of 8 bytes every 10 frames.
+#[must_use]
+pub fn usb_1300d() -> UsbIdentity {
+    UsbIdentity {
+        bcd_device: 0x0002,
+        serial: None,
+        interface_name: None,
+        interrupt_max_packet: 8,
+        interrupt_interval: 10,
+        max_power: 1,
+        config_attributes: 0xC0,
+        ..UsbIdentity::still_image(0x04A9, 0x32B4, "Canon Inc.", "Canon Digital Camera")
     }
 }

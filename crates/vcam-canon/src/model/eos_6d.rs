@@ -6,7 +6,6 @@
 
 use std::borrow::Cow;
 
-use vcam_core::model::PtpIpIdentity;
 use vcam_core::model::prop::desc;
 use vcam_core::ptp_types::{
     DeviceInfo, DevicePropCode as P, EventCode as E, FunctionalMode, GetSet, ObjectFormatCode as F,
@@ -19,7 +18,8 @@ use crate::codes::{ec, format};
 use crate::records::{AfPoint, FocusInfo, ImageFormat};
 
 use super::{
-    SHUTTER_SPEEDS_30S_TO_4000, WB_SHIFTS, eos_properties, n, operation_codes, standard_props, t,
+    SHUTTER_SPEEDS_30S_TO_4000, WB_SHIFTS, eos_properties, eos_ptpip, n, operation_codes,
+    standard_props, t, usb_1300d,
 };
 
 /// The 6D's 35 ImageFormat choices, in its order (the AvailListChanged of 0xD120 in
@@ -322,18 +322,13 @@ pub fn canon_6d() -> CameraModel {
             serial_number: PtpString::truncating("9d8427f6105b4cf999906ac7d9aee077"),
         },
         properties: eos_properties(&EOS_6D, listed),
+        // Canon's EOS USB identity as the 1300D's real descriptors show it (no public lsusb of
+        // a 6D), with the 6D's product id.
         usb: UsbIdentity {
-            // Canon's EOS endpoint layout, as on the 1300D (no public lsusb of a 6D).
-            bcd_device: 0x0002,
-            serial: None,
-            interrupt_max_packet: 0x40,
-            interrupt_interval: 9,
-            ..UsbIdentity::still_image(0x04A9, 0x3250, "Canon Inc.", "Canon Digital Camera")
+            product_id: 0x3250,
+            ..usb_1300d()
         },
-        ptpip: PtpIpIdentity {
-            guid: *b"vcam-canon-eos6d",
-            friendly_name: "Canon EOS 6D".into(),
-        },
+        ptpip: eos_ptpip(*b"vcam-canon-eos6d", "Canon EOS 6D"),
         storage_description: PtpString::truncating("SD"),
         capture_folder: "100CANON".into(),
         capture_prefix: "IMG_".into(),

@@ -17,12 +17,33 @@ pub use eos_1300d::*;
 
 use vcam_core::PropertyDef;
 use vcam_core::model::prop::{desc, str};
+use vcam_core::model::{PtpIpDataFraming, PtpIpIdentity};
 use vcam_core::ptp_types::{
     DevicePropCode as P, DevicePropDesc, GetSet, OperationCode, PropForm, PropValue,
 };
 
 use crate::body::{EosBody, EosProp};
 use crate::props::eos_desc;
+
+/// Payload bytes of the Data packets a Canon EOS sends before its End Data packet. Canon
+/// splits a data phase into Data packets closed by End Data (airnef `mtpwifi.py`); the size of
+/// its pieces is not in any public capture, so this is libgphoto2's own block size for PTP/IP
+/// data (`ptpip.c`: `WRITE_BLOCKSIZE`).
+pub const CANON_PTPIP_DATA_PACKET: u32 = 0x1_0000;
+
+/// The PTP/IP identity of an EOS body: its GUID and name, and Canon's habits: data phases as
+/// Data packets closed by End Data, and pairing with one client GUID
+/// (docs/reference/vendors-wifi-sony-fuji.md §4.1).
+#[must_use]
+pub fn eos_ptpip(guid: [u8; 16], friendly_name: &str) -> PtpIpIdentity {
+    PtpIpIdentity {
+        data_framing: PtpIpDataFraming::DataThenEndData {
+            max_payload: CANON_PTPIP_DATA_PACKET,
+        },
+        pairs_with_one_client: true,
+        ..PtpIpIdentity::new(guid, friendly_name)
+    }
+}
 
 /// A number property of a body table.
 pub(crate) const fn n(code: u16, value: u32, list: &'static [u32]) -> EosProp {

@@ -74,6 +74,9 @@ pub struct FolderEntry {
 }
 
 impl FolderEntry {
+    /// Bytes an entry takes on the wire, its size word included (every entry has this size).
+    pub const LEN: usize = 56;
+
     /// Flag of a folder.
     pub const FOLDER: u32 = 0x10;
     /// Flag of a file.
@@ -132,5 +135,27 @@ impl Encode for FolderEntry {
         }
         rec.extend_from_slice(&name);
         self.time.encode(&mut rec);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_folder_entry_has_the_same_length() {
+        for name in ["", "IMG_0001.JPG", "a name longer than the field"] {
+            let entry = FolderEntry {
+                handle: ObjectHandle(7),
+                storage: StorageId(0x0001_0001),
+                format: ObjectFormatCode(0x3801),
+                flags: FolderEntry::FILE,
+                size: u32::MAX,
+                parent: ObjectHandle(2),
+                name: name.into(),
+                time: 1,
+            };
+            assert_eq!(entry.to_bytes().len(), FolderEntry::LEN, "{name:?}");
+        }
     }
 }

@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use bytes::Bytes;
+use ptp_types::ResponseCode;
 
 mod files;
 mod synthetic;
@@ -35,6 +36,28 @@ impl fmt::Debug for Frame {
             .field("jpeg_len", &self.jpeg.len())
             .finish()
     }
+}
+
+/// How live view answers an initiator that asks for frames faster than the sensor makes them.
+/// A body delivers at its sensor's rate: a frame source has a rate
+/// ([`FrameSource::frame_rate`]) and changes its frame number when a new frame is due; the
+/// pacing says what a poll gets before then. The model's vendor extension gives the default
+/// ([`VendorExtension::liveview_pacing`](crate::VendorExtension::liveview_pacing)), a
+/// responder can be told otherwise
+/// ([`Responder::with_liveview_pacing`](crate::Responder::with_liveview_pacing)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LiveviewPacing {
+    /// A poll before the next frame is due is answered with this response code, as a body
+    /// that says "not ready" does; the initiator waits and asks again (Canon EOS answers
+    /// NotReady 0xA102, libgphoto2 `camlibs/ptp2/library.c`: `camera_capture_preview` sleeps
+    /// and retries).
+    Busy(ResponseCode),
+    /// Every poll is answered with the source's current frame, which is the one sent before
+    /// until the next is due: a body that repeats its last frame, and the "as fast as
+    /// possible" switch of benches that measure delivery.
+    #[default]
+    EveryPoll,
 }
 
 /// Why no frame could be produced.

@@ -6,6 +6,7 @@
 //! [`common`] (and the layers below: the [`Context`], the store, the properties), never
 //! another group and never the responder.
 
+pub mod android;
 mod capture;
 mod common;
 mod device;
@@ -82,7 +83,8 @@ pub(crate) fn route(code: O) -> Route {
         | O::SEND_OBJECT
         | O::SET_OBJECT_PROTECTION
         | O::MOVE_OBJECT
-        | O::COPY_OBJECT => Route::Handlers(Group::Objects),
+        | O::COPY_OBJECT
+        | android::GET_PARTIAL_OBJECT_64 => Route::Handlers(Group::Objects),
         O::INITIATE_CAPTURE | O::INITIATE_OPEN_CAPTURE | O::TERMINATE_OPEN_CAPTURE => {
             Route::Handlers(Group::Capture)
         }

@@ -5,15 +5,16 @@
 //! only writable one is ObjectFileName, which renames the file.
 
 use ptp_types::{
-    AssociationType, DataTypeCode, Decode, GetSet, ObjectFormatCode, ObjectHandle, ObjectInfo,
-    ObjectPropCode as P, ObjectPropDesc, ObjectPropList, ObjectPropValue, OperationCode as O,
-    PropForm, PropValue, ProtectionStatus, PtpString, ResponseCode, StorageId, decode_value_exact,
+    AssociationType, DataTypeCode, DateTime, Decode, Encode, GetSet, ObjectFormatCode,
+    ObjectHandle, ObjectInfo, ObjectPropCode as P, ObjectPropDesc, ObjectPropList,
+    OperationCode as O, PropForm, PropValue, ProtectionStatus, PtpString, ResponseCode, StorageId,
+    decode_value_exact,
 };
 
 use super::common::{Handled, MAX_DATASET_LEN, announce, destination, err, store_err};
 use crate::context::Context;
 use crate::reply::{Reply, Request, Response};
-use crate::store::{self, FormatFilter, ParentFilter};
+use crate::store::{self, FormatFilter, ListingSource, ObjectEntry, ObjectStore, ParentFilter};
 
 /// The MTP operations answered here.
 pub const MTP_OPERATIONS: &[O] = &[
@@ -105,33 +106,88 @@ fn prop_desc(code: P) -> Option<ObjectPropDesc> {
     })
 }
 
-/// The value of an object property, from the object's ObjectInfo and full size.
-fn prop_value(handle: ObjectHandle, info: &ObjectInfo, size: u64, code: P) -> Option<PropValue> {
-    let date = |d: &Option<ptp_types::DateTime>| {
+/// What object properties are made of: an object's ObjectInfo fields, its full size and, for
+/// an image, its pixel size.
+#[derive(Debug, Clone)]
+struct View {
+    handle: ObjectHandle,
+    storage: StorageId,
+    format: ObjectFormatCode,
+    protection: ProtectionStatus,
+    association: AssociationType,
+    association_desc: u32,
+    parent: ObjectHandle,
+    size: u64,
+    name: PtpString,
+    created: Option<DateTime>,
+    modified: Option<DateTime>,
+    image: (u32, u32),
+}
+
+impl View {
+    fn of(handle: ObjectHandle, info: &ObjectInfo, size: u64) -> Self {
+        Self {
+            handle,
+            storage: info.storage_id,
+            format: info.object_format,
+            protection: info.protection_status,
+            association: info.association_type,
+            association_desc: info.association_desc,
+            parent: info.parent_object,
+            size,
+            name: info.filename.clone(),
+            created: info.capture_date,
+            modified: info.modification_date,
+            image: (info.image_pix_width, info.image_pix_height),
+        }
+    }
+}
+
+/// The value of an object property.
+fn prop_value(o: &View, code: P) -> Option<PropValue> {
+    let date = |d: &Option<DateTime>| {
         PropValue::Str(PtpString::truncating(
             &d.map(|d| d.to_string()).unwrap_or_default(),
         ))
     };
     Some(match code {
-        P::STORAGE_ID => PropValue::UInt32(info.storage_id.0),
-        P::OBJECT_FORMAT => PropValue::UInt16(info.object_format.0),
-        P::PROTECTION_STATUS => PropValue::UInt16(info.protection_status.0),
-        P::OBJECT_SIZE => PropValue::UInt64(size),
-        P::ASSOCIATION_TYPE => PropValue::UInt16(info.association_type.0),
-        P::ASSOCIATION_DESC => PropValue::UInt32(info.association_desc),
-        P::OBJECT_FILE_NAME | P::NAME => PropValue::Str(info.filename.clone()),
-        P::DATE_CREATED => date(&info.capture_date),
-        P::DATE_MODIFIED => date(&info.modification_date),
-        P::PARENT_OBJECT => PropValue::UInt32(info.parent_object.0),
+        P::STORAGE_ID => PropValue::UInt32(o.storage.0),
+        P::OBJECT_FORMAT => PropValue::UInt16(o.format.0),
+        P::PROTECTION_STATUS => PropValue::UInt16(o.protection.0),
+        // 64 bits: the size of an object of 4 GiB and more, whose ObjectInfo says 0xFFFFFFFF.
+        P::OBJECT_SIZE => PropValue::UInt64(o.size),
+        P::ASSOCIATION_TYPE => PropValue::UInt16(o.association.0),
+        P::ASSOCIATION_DESC => PropValue::UInt32(o.association_desc),
+        P::OBJECT_FILE_NAME | P::NAME => PropValue::Str(o.name.clone()),
+        P::DATE_CREATED => date(&o.created),
+        P::DATE_MODIFIED => date(&o.modified),
+        P::PARENT_OBJECT => PropValue::UInt32(o.parent.0),
         // Unique for the camera's life: storage and handle.
         P::PERSISTENT_UNIQUE_OBJECT_IDENTIFIER => {
-            PropValue::UInt128((u128::from(info.storage_id.0) << 32) | u128::from(handle.0))
+            PropValue::UInt128((u128::from(o.storage.0) << 32) | u128::from(o.handle.0))
         }
         P::NON_CONSUMABLE => PropValue::UInt8(0),
-        P::WIDTH if info.object_format.is_image() => PropValue::UInt32(info.image_pix_width),
-        P::HEIGHT if info.object_format.is_image() => PropValue::UInt32(info.image_pix_height),
+        P::WIDTH if o.format.is_image() => PropValue::UInt32(o.image.0),
+        P::HEIGHT if o.format.is_image() => PropValue::UInt32(o.image.1),
         _ => return None,
     })
+}
+
+/// Encodes the ObjectPropList elements of one object (MTP 1.1 appendix E.2.1.1): every
+/// property of its format, or only `only`.
+fn encode_elements(o: &View, only: Option<P>, out: &mut Vec<u8>) -> u32 {
+    let mut count = 0;
+    let codes = only.map_or_else(|| props_for(o.format), |p| vec![p]);
+    for code in codes {
+        if let Some(value) = prop_value(o, code) {
+            o.handle.encode(out);
+            code.encode(out);
+            value.data_type().encode(out);
+            value.encode(out);
+            count += 1;
+        }
+    }
+    count
 }
 
 /// The ObjectInfo and full size of an object, from the context's object service.
@@ -163,7 +219,7 @@ pub(super) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
             };
             match code16(req.param(1))
                 .map(P)
-                .and_then(|p| prop_value(handle, &info, size, p))
+                .and_then(|p| prop_value(&View::of(handle, &info, size), p))
             {
                 Some(value) => Handled::Reply(Reply::dataset(&value)),
                 None => err(ResponseCode::INVALID_OBJECT_PROP_CODE),
@@ -262,29 +318,137 @@ fn get_prop_list(cx: &mut Context<'_>, req: &Request) -> Handled {
         }
         _ => return err(ResponseCode::SPECIFICATION_BY_DEPTH_UNSUPPORTED),
     };
-    let mut list = ObjectPropList::default();
-    for handle in objects {
-        let (info, size) = match object(cx, handle) {
-            Ok(x) => x,
-            // Vanished while listing: leave it out, as a card reader would.
-            Err(_) if handle.0 != req.param(0) => continue,
-            Err(code) => return err(code),
-        };
-        if format != FormatFilter::Any && !format.matches(info.object_format) {
-            continue;
+    prop_list(cx, objects, format, prop, ObjectHandle(req.param(0)))
+}
+
+/// One object of a GetObjectPropList snapshot: what decides how long its elements are (the
+/// name's length, whether it is an image with a pixel size, whether it has dates), in 8 bytes.
+#[derive(Debug, Clone, Copy)]
+struct Row {
+    handle: u32,
+    name_units: u8,
+    flags: u8,
+}
+
+impl Row {
+    const IMAGE: u8 = 1;
+    const DATED: u8 = 2;
+
+    fn of(view: &View) -> Self {
+        let mut flags = 0;
+        if view.format.is_image() {
+            flags |= Self::IMAGE;
         }
-        let codes = prop.map_or_else(|| props_for(info.object_format), |p| vec![p]);
-        for code in codes {
-            if let Some(value) = prop_value(handle, &info, size, code) {
-                list.elements.push(ObjectPropValue {
-                    handle,
-                    code,
-                    value,
-                });
-            }
+        if view.modified.is_some() {
+            flags |= Self::DATED;
+        }
+        Self {
+            handle: view.handle.0,
+            name_units: u8::try_from(view.name.units()).unwrap_or(u8::MAX),
+            flags,
         }
     }
-    Handled::Reply(Reply::dataset(&list))
+}
+
+impl View {
+    fn of_entry(entry: &ObjectEntry, image: (u32, u32)) -> Self {
+        Self {
+            handle: entry.handle,
+            storage: entry.storage_id,
+            format: entry.format,
+            protection: entry.protection_status,
+            association: entry.association_type,
+            association_desc: 0,
+            parent: entry.parent,
+            size: entry.size,
+            name: entry.filename.clone(),
+            created: entry.modified,
+            modified: entry.modified,
+            image,
+        }
+    }
+}
+
+/// The ObjectPropList of `objects`, counted then sent as it is encoded ([`ListingSource`]).
+/// The first pass reads each object's entry (the format filter applied; one that vanished is
+/// left out, as a card reader would, unless `asked` named it) and keeps 8 bytes of it: what
+/// decides the length of its elements. The elements are then encoded again from the store as
+/// they are sent, with the pixel sizes of images read then; an object whose elements would no
+/// longer have the announced length (renamed, deleted, turned into an image in between) ends
+/// the listing with IncompleteTransfer. A hundred thousand objects start at once and cost
+/// under a MiB, not the tens of MiB of the encoded list.
+fn prop_list(
+    cx: &mut Context<'_>,
+    objects: Vec<ObjectHandle>,
+    format: FormatFilter,
+    prop: Option<P>,
+    asked: ObjectHandle,
+) -> Handled {
+    let mut rows = Vec::with_capacity(objects.len());
+    // Memory objects (pictures kept in the camera) are not in the store the encoder reads.
+    let mut memory: Vec<View> = Vec::new();
+    let mut count: u32 = 0;
+    let mut len: u64 = 4;
+    let mut scratch = Vec::new();
+    for handle in objects {
+        let view = match cx.memory_object(handle) {
+            Some((info, data)) => View::of(handle, info, data.len() as u64),
+            None => match cx.object_entry(handle) {
+                Ok(entry) => View::of_entry(&entry, (0, 0)),
+                // Vanished while listing: leave it out, as a card reader would.
+                Err(_) if handle != asked => continue,
+                Err(code) => return err(code),
+            },
+        };
+        if format != FormatFilter::Any && !format.matches(view.format) {
+            continue;
+        }
+        scratch.clear();
+        count += encode_elements(&view, prop, &mut scratch);
+        len += scratch.len() as u64;
+        rows.push(Row::of(&view));
+        if cx.memory_object(handle).is_some() {
+            memory.push(view);
+        }
+    }
+    let total = rows.len();
+    let encode = move |i: usize, store: &mut dyn ObjectStore, out: &mut Vec<u8>| {
+        let Some(row) = rows.get(i) else {
+            return Ok(());
+        };
+        let view = match memory.iter().find(|v| v.handle.0 == row.handle) {
+            Some(view) => view.clone(),
+            None => {
+                // One look at the object: its ObjectInfo (with an image's pixel size), and the
+                // full size only when ObjectInfo's 32 bits cannot hold it.
+                let handle = ObjectHandle(row.handle);
+                let info = store.object_info(handle)?;
+                let size = match info.object_compressed_size {
+                    u32::MAX => store.object_size(handle)?,
+                    size => u64::from(size),
+                };
+                View::of(handle, &info, size)
+            }
+        };
+        let now = Row::of(&view);
+        if (now.name_units, now.flags) != (row.name_units, row.flags) {
+            return Err(store::StoreError::Io(format!(
+                "object {:#x} changed while it was listed",
+                row.handle
+            )));
+        }
+        encode_elements(&view, prop, out);
+        Ok(())
+    };
+    Handled::Reply(Reply::Data {
+        data: Box::new(ListingSource::new(
+            count.to_le_bytes().to_vec(),
+            total,
+            len,
+            Box::new(encode),
+        )),
+        response: Response::ok(),
+    })
 }
 
 /// Receives the data phase of an MTP operation.

@@ -7,15 +7,16 @@
 //! kept in the camera, vendor pseudo-objects) and card objects are answered alike.
 
 use ptp_types::{
-    Decode, EventCode, ObjectHandle, ObjectInfo, OperationCode, ProtectionStatus, ResponseCode,
-    StorageId,
+    Decode, Encode, EventCode, ObjectHandle, ObjectInfo, OperationCode, ProtectionStatus,
+    ResponseCode, StorageId,
 };
 
+use super::android;
 use super::common::{Handled, MAX_DATASET_LEN, announce, destination, err, param_u16, store_err};
 use crate::context::Context;
 use crate::events::NO_TRANSACTION;
 use crate::reply::{Reply, Request, Response};
-use crate::store::{FormatFilter, ParentFilter, PendingObject, StoreError, Upload};
+use crate::store::{DataSource, FormatFilter, ParentFilter, PendingObject, StoreError, Upload};
 
 /// Handles an operation of the storage and object group.
 pub(super) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
@@ -33,20 +34,31 @@ pub(super) fn handle(cx: &mut Context<'_>, req: &Request) -> Handled {
             Err(code) => err(code),
         },
         OperationCode::GET_OBJECT_HANDLES => match handles(cx, req) {
-            Ok(list) => Handled::Reply(Reply::dataset(&list)),
+            Ok(list) => {
+                // Sized once: a folder of a hundred thousand objects is 400 KB.
+                let mut data = Vec::with_capacity(4 + 4 * list.len());
+                list.encode(&mut data);
+                Handled::Reply(Reply::data(data))
+            }
             Err(code) => err(code),
         },
         OperationCode::GET_OBJECT_INFO => match cx.object_info(ObjectHandle(req.param(0))) {
             Ok(info) => Handled::Reply(Reply::dataset(&info)),
             Err(code) => err(code),
         },
-        OperationCode::GET_OBJECT => get_object(cx, ObjectHandle(req.param(0)), 0, None),
-        OperationCode::GET_PARTIAL_OBJECT => get_object(
-            cx,
+        OperationCode::GET_OBJECT => get_object(cx, ObjectHandle(req.param(0))),
+        OperationCode::GET_PARTIAL_OBJECT => partial_object(cx.open_object_32(
             ObjectHandle(req.param(0)),
             req.param(1),
-            Some(req.param(2)),
-        ),
+            req.param(2),
+        )),
+        // Handle, offset (low, high), most bytes (Android's MTP extension, libgphoto2
+        // `ptp.c`: `ptp_android_getpartialobject64`).
+        android::GET_PARTIAL_OBJECT_64 => partial_object(cx.open_object(
+            ObjectHandle(req.param(0)),
+            u64::from(req.param(1)) | (u64::from(req.param(2)) << 32),
+            Some(u64::from(req.param(3))),
+        )),
         OperationCode::GET_THUMB => match cx.thumbnail(ObjectHandle(req.param(0))) {
             Ok(thumb) => Handled::Reply(Reply::data(thumb)),
             Err(code) => err(code),
@@ -133,23 +145,30 @@ fn handles(cx: &mut Context<'_>, req: &Request) -> Result<Vec<ObjectHandle>, Res
         .map_err(|e| e.response_code())
 }
 
-/// GetObject (`max` is `None`) and GetPartialObject.
-fn get_object(
-    cx: &mut Context<'_>,
-    handle: ObjectHandle,
-    offset: u32,
-    max: Option<u32>,
-) -> Handled {
-    let data = match cx.open_object(handle, u64::from(offset), max.map(u64::from)) {
-        Ok(data) => data,
-        Err(code) => return err(code),
-    };
-    // GetPartialObject answers with the number of bytes sent (ISO 15740:2013 §10.5.28).
-    let response = match max {
-        Some(_) => Response::ok_with([u32::try_from(data.len()).unwrap_or(u32::MAX)]),
-        None => Response::ok(),
-    };
-    Handled::Reply(Reply::Data { data, response })
+/// GetObject: the whole object.
+fn get_object(cx: &mut Context<'_>, handle: ObjectHandle) -> Handled {
+    match cx.open_object(handle, 0, None) {
+        Ok(data) => Handled::Reply(Reply::Data {
+            data,
+            response: Response::ok(),
+        }),
+        Err(code) => err(code),
+    }
+}
+
+/// GetPartialObject and GetPartialObject64: the part, then OK with the number of bytes sent
+/// (ISO 15740:2013 §10.5.28).
+fn partial_object(opened: Result<Box<dyn DataSource>, ResponseCode>) -> Handled {
+    match opened {
+        Ok(data) => {
+            let sent = u32::try_from(data.len()).unwrap_or(u32::MAX);
+            Handled::Reply(Reply::Data {
+                data,
+                response: Response::ok_with([sent]),
+            })
+        }
+        Err(code) => err(code),
+    }
 }
 
 fn delete_object(cx: &mut Context<'_>, req: &Request) -> Handled {

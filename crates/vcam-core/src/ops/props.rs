@@ -93,12 +93,12 @@ fn set_prop_value(cx: &mut Context<'_>, code: DevicePropCode, data: &[u8]) -> Re
             return Response::code(ResponseCode::INVALID_DEVICE_PROP_FORMAT);
         }
     };
-    if code == DevicePropCode::DATE_TIME {
-        let parsed = value.as_str().map(str::parse::<DateTime>);
-        let Some(Ok(time)) = parsed else {
-            return Response::code(ResponseCode::INVALID_DEVICE_PROP_VALUE);
-        };
-        cx.set_clock(&time);
+    if let Err(e) = cx.props.check(code, &value) {
+        tracing::info!(%e, "SetDevicePropValue refused");
+        return Response::code(e.response_code());
+    }
+    if let Err(code) = follow(cx, code, &value) {
+        return Response::code(code);
     }
     match cx.props.set(code, value) {
         Ok(changed) => {
@@ -112,20 +112,51 @@ fn set_prop_value(cx: &mut Context<'_>, code: DevicePropCode, data: &[u8]) -> Re
     }
 }
 
+/// Applies a value to what the property stands for, before the value is stored: DateTime is
+/// the camera clock, which then runs on from it. SetDevicePropValue and ResetDevicePropValue
+/// both come through here, so a reset returns the clock to the factory default as it returns
+/// every other property to its own.
+fn follow(
+    cx: &mut Context<'_>,
+    code: DevicePropCode,
+    value: &PropValue,
+) -> Result<(), ResponseCode> {
+    if code == DevicePropCode::DATE_TIME {
+        let parsed = value.as_str().map(str::parse::<DateTime>);
+        let Some(Ok(time)) = parsed else {
+            return Err(ResponseCode::INVALID_DEVICE_PROP_VALUE);
+        };
+        cx.set_clock(&time);
+    }
+    Ok(())
+}
+
+/// ResetDevicePropValue (ISO 15740:2013 §10.5.23): one property, or with 0xFFFFFFFF every
+/// settable one, back to its factory default, with what the value stands for.
 fn reset_prop(cx: &mut Context<'_>, req: &Request) -> Handled {
     if req.param(0) == 0xFFFF_FFFF {
         let codes: Vec<_> = cx.props.listed().collect();
         for code in codes {
             // Read-only properties stay as they are.
-            let _ = cx.props.reset(code);
+            let _ = reset_one(cx, code);
         }
         return Handled::Reply(Reply::ok());
     }
-    match listed(cx, req) {
-        Ok(code) => match cx.props.reset(code) {
-            Ok(_) => Handled::Reply(Reply::ok()),
-            Err(e) => err(e.response_code()),
-        },
+    match listed(cx, req).and_then(|code| reset_one(cx, code)) {
+        Ok(()) => Handled::Reply(Reply::ok()),
         Err(code) => err(code),
     }
+}
+
+fn reset_one(cx: &mut Context<'_>, code: DevicePropCode) -> Result<(), ResponseCode> {
+    let default = match cx.props.desc(code) {
+        Some(desc) if desc.get_set == GetSet::GET_SET => desc.factory_default.clone(),
+        Some(_) => return Err(ResponseCode::ACCESS_DENIED),
+        None => return Err(ResponseCode::DEVICE_PROP_NOT_SUPPORTED),
+    };
+    follow(cx, code, &default)?;
+    cx.props
+        .reset(code)
+        .map(|_| ())
+        .map_err(|e| e.response_code())
 }

@@ -48,6 +48,15 @@ pub fn format_from_name(name: &str) -> ObjectFormatCode {
     }
 }
 
+/// Whether the format of a file named `name` depends on its content: images (a `.JPG` may
+/// hold a PNG) and names without a known extension. A movie or a text is what its extension
+/// says, and is not opened to list it.
+#[must_use]
+pub fn needs_content(name: &str) -> bool {
+    let by_name = format_from_name(name);
+    by_name == ObjectFormatCode::UNDEFINED || by_name.is_image()
+}
+
 /// The format a file's first bytes show, for the formats that have a signature.
 #[must_use]
 pub fn sniff_format(head: &[u8]) -> Option<ObjectFormatCode> {
@@ -223,6 +232,40 @@ impl<'a> Iterator for JpegSegments<'a> {
     }
 }
 
+/// How many bytes from the start of a JPEG are needed to read its header up to the frame
+/// header (SOF), when `data` ends before it: the marker segments are walked as far as `data`
+/// goes, and the answer is the end of the segment that runs past it plus the next marker. `None`
+/// when `data` holds the frame header, reaches the scan or is not a JPEG. A reader asks for a
+/// few KiB, then for exactly this many bytes, instead of a fixed large head.
+#[must_use]
+pub fn jpeg_bytes_needed(data: &[u8]) -> Option<usize> {
+    let [0xFF, 0xD8, ..] = data else {
+        return None;
+    };
+    let mut at = 2usize;
+    loop {
+        // Fill bytes before a marker (ITU T.81 §B.1.1.2).
+        while data.get(at..at + 2) == Some(&[0xFF, 0xFF]) {
+            at += 1;
+        }
+        let Some(&[0xFF, marker, len0, len1]) = data.get(at..at + 4) else {
+            return (data.get(at) == Some(&0xFF) || at >= data.len()).then_some(at + 4);
+        };
+        if marker == 0xDA || marker == 0xD9 {
+            return None;
+        }
+        let end = at + 2 + usize::from(u16::from_be_bytes([len0, len1]));
+        let frame_header = matches!(marker, 0xC0..=0xCF) && !matches!(marker, 0xC4 | 0xC8 | 0xCC);
+        if frame_header {
+            return (end > data.len()).then_some(end);
+        }
+        if end + 4 > data.len() {
+            return Some(end + 4);
+        }
+        at = end;
+    }
+}
+
 /// The TIFF structure inside a JPEG's APP1 "Exif" segment.
 fn exif_tiff(data: &[u8]) -> Option<&[u8]> {
     JpegSegments::new(data)?.find_map(|(marker, body)| match body {
@@ -279,6 +322,10 @@ pub fn exif_thumbnail(data: &[u8]) -> Option<&[u8]> {
     thumb.starts_with(&[0xFF, 0xD8]).then_some(thumb)
 }
 
+/// Most bytes of a file read to learn its image size and EXIF thumbnail (an EXIF segment is at
+/// most 64 KiB; the frame header follows the application segments).
+pub const MAX_HEADER_LEN: usize = 128 * 1024;
+
 /// Largest file a thumbnail is generated for (decoding needs the whole picture in memory).
 pub const MAX_THUMBNAIL_SOURCE: u64 = 64 * 1024 * 1024;
 
@@ -323,6 +370,22 @@ mod tests {
             object_format("notes.txt", &[0xFF, 0xD8, 0xFF]),
             ObjectFormatCode::TEXT
         );
+    }
+
+    #[test]
+    fn the_jpeg_header_length_is_found_from_the_segments() {
+        // SOI, APP1 of 0x1000 bytes, then SOF0.
+        let mut jpeg = vec![0xFF, 0xD8, 0xFF, 0xE1, 0x10, 0x00];
+        jpeg.resize(2 + 2 + 0x1000, 0);
+        jpeg.extend_from_slice(&[0xFF, 0xC0, 0x00, 0x11, 8, 0x01, 0xE0, 0x02, 0x80]);
+        jpeg.resize(jpeg.len() + 12, 0);
+        assert_eq!(jpeg_bytes_needed(&jpeg[..64]), Some(0x1004 + 4));
+        assert_eq!(jpeg_bytes_needed(&jpeg[..0x1008]), Some(0x1004 + 2 + 0x11));
+        assert_eq!(jpeg_bytes_needed(&jpeg[..0x1004 + 2 + 0x11]), None);
+        assert_eq!(image_size(&jpeg[..0x1004 + 2 + 0x11]), Some((640, 480)));
+        assert_eq!(jpeg_bytes_needed(&jpeg[..3]), Some(6));
+        assert_eq!(jpeg_bytes_needed(b"\x89PNG"), None);
+        assert_eq!(jpeg_bytes_needed(&[0; 4096]), None);
     }
 
     #[test]

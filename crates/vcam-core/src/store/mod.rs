@@ -12,14 +12,16 @@ use std::fmt;
 
 use bytes::Bytes;
 use ptp_types::{
-    AssociationType, ObjectFormatCode, ObjectHandle, ObjectInfo, ProtectionStatus, ResponseCode,
-    StorageId, StorageInfo,
+    AssociationType, DateTime, ObjectFormatCode, ObjectHandle, ObjectInfo, ProtectionStatus,
+    PtpString, ResponseCode, StorageId, StorageInfo,
 };
 
 mod folder;
+mod listing;
 pub mod media;
 
 pub use folder::FolderStore;
+pub use listing::{EncodeEntry, LISTING_PIECE, ListingSource};
 
 /// The StorageID of the (single) memory card of the stores vcam ships: physical store 1,
 /// logical store 1 (ISO 15740:2013 §5.2.2).
@@ -55,7 +57,10 @@ pub enum StoreError {
     #[error("filtering by object format is not supported here")]
     FormatFilterUnsupported,
     /// The ObjectInfo or name sent by the initiator is not acceptable (a name with a path
-    /// separator, `..`, an absolute path, a NUL, an empty name ...).
+    /// separator, `..`, an absolute path, a NUL, an empty name ...). Answered with the PTP code
+    /// InvalidDataset (0x2023, ISO 15740:2013 §11), which every body has: MTP devices answer
+    /// PTP codes too, while MTP's own Invalid_Dataset (0xA806) would be a code a PTP-only
+    /// body does not know.
     #[error("invalid object: {0}")]
     InvalidObject(String),
     /// The object format is not supported.
@@ -96,7 +101,7 @@ impl StoreError {
             Self::Full => ResponseCode::STORE_FULL,
             Self::NoThumbnail(_) => ResponseCode::NO_THUMBNAIL_PRESENT,
             Self::FormatFilterUnsupported => ResponseCode::SPECIFICATION_BY_FORMAT_UNSUPPORTED,
-            Self::InvalidObject(_) => ResponseCode::INVALID_DATASET,
+            Self::InvalidObject(_) => ResponseCode::INVALID_DATA_SET,
             Self::InvalidFormat(_) => ResponseCode::INVALID_OBJECT_FORMAT_CODE,
             Self::AccessDenied(_) => ResponseCode::ACCESS_DENIED,
             Self::PartialDeletion => ResponseCode::PARTIAL_DELETION,
@@ -193,6 +198,57 @@ pub struct PendingObject {
     pub info: ObjectInfo,
 }
 
+/// What a folder listing tells about an object (Canon EOS GetObjectInfoEx, MTP
+/// GetObjectPropList, a format filter): the ObjectInfo fields that come from the directory
+/// entry, its metadata and the format signature, without the image header work of
+/// [`ObjectStore::object_info`], and the full 64-bit size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ObjectEntry {
+    /// The object.
+    pub handle: ObjectHandle,
+    /// Its storage.
+    pub storage_id: StorageId,
+    /// Its folder (0: the root of the storage).
+    pub parent: ObjectHandle,
+    /// Its format ([`ObjectFormatCode::ASSOCIATION`] for a folder).
+    pub format: ObjectFormatCode,
+    /// [`AssociationType::GENERIC_FOLDER`] for a folder.
+    pub association_type: AssociationType,
+    /// Write protection.
+    pub protection_status: ProtectionStatus,
+    /// Size in bytes (0 for a folder).
+    pub size: u64,
+    /// Last modification, the capture date of a camera's own files.
+    pub modified: Option<DateTime>,
+    /// The name the initiator sees.
+    pub filename: PtpString,
+}
+
+impl ObjectEntry {
+    /// The entry of an object with ObjectInfo `info` and full size `size`.
+    #[must_use]
+    pub fn from_info(handle: ObjectHandle, info: &ObjectInfo, size: u64) -> Self {
+        Self {
+            handle,
+            storage_id: info.storage_id,
+            parent: info.parent_object,
+            format: info.object_format,
+            association_type: info.association_type,
+            protection_status: info.protection_status,
+            size,
+            modified: info.modification_date.or(info.capture_date),
+            filename: info.filename.clone(),
+        }
+    }
+
+    /// Whether it is a folder.
+    #[must_use]
+    pub fn is_folder(&self) -> bool {
+        self.format == ObjectFormatCode::ASSOCIATION
+    }
+}
+
 /// A stream of object data, read in bounded chunks.
 pub trait DataSource: Send {
     /// Bytes this source yields in total.
@@ -205,6 +261,19 @@ pub trait DataSource: Send {
 
     /// The next chunk of at most `max` bytes (never empty while bytes remain).
     fn read_chunk(&mut self, max: usize) -> Result<Bytes, StoreError>;
+
+    /// The next chunk, with the camera's store at hand: the responder reads data phases
+    /// through this method, so a source can make its bytes from the store as they are sent
+    /// (a [`ListingSource`] lists a hundred thousand objects without holding them). The
+    /// default reads [`DataSource::read_chunk`].
+    fn read_chunk_from(
+        &mut self,
+        store: &mut dyn ObjectStore,
+        max: usize,
+    ) -> Result<Bytes, StoreError> {
+        let _ = store;
+        self.read_chunk(max)
+    }
 }
 
 impl fmt::Debug for dyn DataSource {
@@ -294,11 +363,32 @@ impl DataSource for ChainSource {
     }
 
     fn read_chunk(&mut self, max: usize) -> Result<Bytes, StoreError> {
+        self.next_part_chunk(None, max)
+    }
+
+    fn read_chunk_from(
+        &mut self,
+        store: &mut dyn ObjectStore,
+        max: usize,
+    ) -> Result<Bytes, StoreError> {
+        self.next_part_chunk(Some(store), max)
+    }
+}
+
+impl ChainSource {
+    fn next_part_chunk(
+        &mut self,
+        store: Option<&mut dyn ObjectStore>,
+        max: usize,
+    ) -> Result<Bytes, StoreError> {
         let Some((part, owed)) = self.parts.front_mut() else {
             return Ok(Bytes::new());
         };
         let want = usize::try_from(*owed).unwrap_or(usize::MAX).min(max);
-        let chunk = part.read_chunk(want)?;
+        let chunk = match store {
+            Some(store) => part.read_chunk_from(store, want)?,
+            None => part.read_chunk(want)?,
+        };
         if want > 0 && (chunk.is_empty() || chunk.len() > want) {
             return Err(StoreError::Io(format!(
                 "a part of a chained source yielded {} bytes where {want} were asked and {owed} owed",
@@ -352,6 +442,15 @@ pub trait ObjectStore: Send {
 
     /// The ObjectInfo of an object.
     fn object_info(&mut self, handle: ObjectHandle) -> Result<ObjectInfo, StoreError>;
+
+    /// What a folder listing shows of an object ([`ObjectEntry`]): cheaper than
+    /// [`ObjectStore::object_info`], which also reads the image header. The default builds it
+    /// from `object_info` and `object_size`.
+    fn object_entry(&mut self, handle: ObjectHandle) -> Result<ObjectEntry, StoreError> {
+        let info = self.object_info(handle)?;
+        let size = self.object_size(handle)?;
+        Ok(ObjectEntry::from_info(handle, &info, size))
+    }
 
     /// Full object size in bytes (ObjectInfo's size field is only 32 bits).
     fn object_size(&mut self, handle: ObjectHandle) -> Result<u64, StoreError>;

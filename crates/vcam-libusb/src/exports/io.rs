@@ -112,6 +112,13 @@ export! {
                 }
             }
             transfer_type::BULK | transfer_type::INTERRUPT => {
+                match st.has_endpoint(device, t.endpoint) {
+                    None => return error::NO_DEVICE,
+                    // usbfs refuses the URB with ENOENT, which libusb's submit_bulk_transfer
+                    // returns as LIBUSB_ERROR_IO; the transfer is never pending.
+                    Some(false) => return error::IO,
+                    Some(true) => {}
+                }
                 if t.endpoint & 0x80 == 0 {
                     let bytes: &[u8] = if length == 0 {
                         &[]
@@ -119,13 +126,17 @@ export! {
                         // SAFETY: an OUT transfer's buffer holds `length` readable bytes.
                         unsafe { std::slice::from_raw_parts(t.buffer, length) }
                     };
-                    Some(match st.transfer_out(device, bytes) {
+                    Some(match st.transfer_out(device, t.endpoint, bytes) {
                         Some(OutStatus::Accepted) => Outcome {
                             status: status::COMPLETED,
                             actual: length,
                         },
                         Some(OutStatus::Stall) => Outcome {
                             status: status::STALL,
+                            actual: 0,
+                        },
+                        Some(OutStatus::NoEndpoint) => Outcome {
+                            status: status::ERROR,
                             actual: 0,
                         },
                         None => Outcome {
@@ -313,6 +324,10 @@ fn collect_finished(st: &mut State) -> Vec<(usize, Outcome)> {
             }
             Some(InStatus::Stall) => Some(Outcome {
                 status: status::STALL,
+                actual: 0,
+            }),
+            Some(InStatus::NoEndpoint) => Some(Outcome {
+                status: status::ERROR,
                 actual: 0,
             }),
             None => Some(Outcome {

@@ -121,6 +121,12 @@ unsafe fn sync_transfer(
     set_transferred(0);
     let shim = shim();
     let device = h.device.index;
+    match shim.lock().has_endpoint(device, endpoint) {
+        None => return error::NO_DEVICE,
+        // usbfs refuses the URB with ENOENT; libusb reports it as an I/O error.
+        Some(false) => return error::IO,
+        Some(true) => {}
+    }
     if endpoint & 0x80 == 0 {
         let bytes: &[u8] = if len == 0 {
             &[]
@@ -128,7 +134,7 @@ unsafe fn sync_transfer(
             // SAFETY: for OUT transfers `data` holds `length` readable bytes.
             unsafe { std::slice::from_raw_parts(data, len) }
         };
-        let status = shim.lock().transfer_out(device, bytes);
+        let status = shim.lock().transfer_out(device, endpoint, bytes);
         shim.notify();
         return match status {
             Some(OutStatus::Accepted) => {
@@ -136,6 +142,7 @@ unsafe fn sync_transfer(
                 error::SUCCESS
             }
             Some(OutStatus::Stall) => error::PIPE,
+            Some(OutStatus::NoEndpoint) => error::IO,
             None => error::NO_DEVICE,
         };
     }
@@ -155,6 +162,7 @@ unsafe fn sync_transfer(
                 return error::SUCCESS;
             }
             Some(InStatus::Stall) => return error::PIPE,
+            Some(InStatus::NoEndpoint) => return error::IO,
             None => return error::NO_DEVICE,
             Some(InStatus::Pending) => {
                 if deadline.is_some_and(|d| Instant::now() >= d) {

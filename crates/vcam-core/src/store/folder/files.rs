@@ -4,15 +4,18 @@
 
 use std::fs::{self, File};
 use std::io::{Read, Write};
+use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
 use bytes::{Bytes, BytesMut};
 use ptp_types::ObjectHandle;
 use tempfile::NamedTempFile;
 
-use super::FolderStore;
-use super::tree::ROOT;
-use crate::store::{DataSource, Destination, StoreError, Upload};
+use super::tree::{Found, HandleTree, ROOT};
+use super::{Facts, FolderStore};
+use crate::render::{THUMB_HEIGHT, THUMB_WIDTH};
+use crate::store::{DataSource, Destination, StoreError, Upload, media};
 
 /// Prefix of temporary files; such names are never listed.
 pub(super) const TEMP_PREFIX: &str = ".vcam-";
@@ -46,6 +49,19 @@ impl FolderStore {
         Ok(canonical)
     }
 
+    /// Whether a new entry `name` in `dir` would repeat the alias shown for a long name there
+    /// (the host has no file of that name, but the initiator sees one).
+    pub(super) fn alias_taken(&self, dir: u32, name: &str) -> bool {
+        self.tree.lookup(dir, name).is_none() && self.tree.name_taken(dir, name)
+    }
+
+    /// The handle of `name` in `dir`, found or new (see [`HandleTree::register`]).
+    pub(super) fn register(&mut self, dir: u32, name: &str, is_dir: bool) -> u32 {
+        let (id, gone) = self.tree.register(dir, name, is_dir);
+        self.dropped(&gone);
+        id
+    }
+
     /// Writes a new file `name` into the folder `dir` and gives it a handle; never replaces a
     /// file.
     pub(super) fn write_new_file(
@@ -56,14 +72,14 @@ impl FolderStore {
     ) -> Result<u32, StoreError> {
         let dir_path = self.safe_dir(dir)?;
         let target = dir_path.join(name);
-        if fs::symlink_metadata(&target).is_ok() {
+        if fs::symlink_metadata(&target).is_ok() || self.alias_taken(dir, name) {
             return Err(StoreError::AlreadyExists(name.to_string()));
         }
         let mut tmp = temp_in(&dir_path)?;
         tmp.write_all(data)
             .map_err(|e| StoreError::io("writing", &e))?;
         persist(tmp, &target, name)?;
-        Ok(self.tree.register(dir, name.to_string(), false))
+        Ok(self.register(dir, name, false))
     }
 
     /// The folder `name` in `parent`, created when missing.
@@ -83,23 +99,176 @@ impl FolderStore {
                     && !path.is_symlink() => {}
             Err(e) => return Err(StoreError::io(&format!("creating {}", path.display()), &e)),
         }
-        let id = self.tree.register(parent, name.to_string(), true);
+        let id = self.register(parent, name, true);
         self.tree.attach(parent, id);
         Ok(id)
     }
 }
 
-/// The first `max` bytes of a file.
-pub(super) fn read_head(path: &Path, max: u64) -> std::io::Result<Vec<u8>> {
+/// The descriptor of the folder `dir` of `tree`: the one in `cache` when it is that folder's,
+/// else the folder opened (not following a link) and kept in `cache`.
+pub(super) fn folder_fd<'a>(
+    cache: &'a mut Option<(u32, OwnedFd)>,
+    tree: &HandleTree,
+    root: &Path,
+    dir: u32,
+) -> std::io::Result<BorrowedFd<'a>> {
+    if cache.as_ref().is_none_or(|(d, _)| *d != dir) {
+        let path = tree
+            .path_of(root, dir)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::NotFound))?;
+        *cache = Some((dir, open_folder(&path)?));
+    }
+    match cache.as_ref() {
+        Some((_, fd)) => Ok(fd.as_fd()),
+        None => Err(std::io::ErrorKind::NotFound.into()),
+    }
+}
+
+fn open_folder(path: &Path) -> std::io::Result<OwnedFd> {
+    use rustix::fs::{Mode, OFlags};
+    Ok(rustix::fs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC | OFlags::NOFOLLOW,
+        Mode::empty(),
+    )?)
+}
+
+/// Reads the folder `path` (the folder `dir` of `tree`) and sorts its entries into those
+/// `tree` knows and new ones ([`HandleTree::listing`]). Hidden names (a leading dot, which
+/// includes vcam's temporary files) are skipped, and so are entries that are neither files nor
+/// folders, names that are not UTF-8, and symbolic links except those to a file inside `root`.
+/// The names of entries already known are not copied. Returns the folder's descriptor too.
+pub(super) fn read_folder(
+    root: &Path,
+    path: &Path,
+    tree: &HandleTree,
+    dir: u32,
+) -> std::io::Result<(OwnedFd, Found)> {
+    use rustix::fs::{AtFlags, FileType};
+    let fd = open_folder(path)?;
+    let mut entries = rustix::fs::Dir::read_from(&fd)?;
+    let mut found = tree.found_for(dir);
+    while let Some(entry) = entries.read() {
+        let entry = entry?;
+        let Ok(name) = entry.file_name().to_str() else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        let mut kind = entry.file_type();
+        if kind == FileType::Unknown {
+            kind = match rustix::fs::statat(&fd, entry.file_name(), AtFlags::SYMLINK_NOFOLLOW) {
+                Ok(stat) => FileType::from_raw_mode(stat.st_mode),
+                Err(_) => continue,
+            };
+        }
+        let is_dir = match kind {
+            FileType::Directory => true,
+            FileType::RegularFile => false,
+            // Only links to files inside the root are shown; links to folders never are, so
+            // a walk can neither leave the root nor loop.
+            FileType::Symlink => match fs::canonicalize(path.join(name)) {
+                Ok(target) if target.starts_with(root) && target.is_file() => false,
+                _ => continue,
+            },
+            _ => continue,
+        };
+        tree.listing(dir, &mut found, name, is_dir);
+    }
+    Ok((fd, found))
+}
+
+/// Bytes read first to learn a file's format; a JPEG's header is then read as far as its
+/// segments say ([`media::jpeg_bytes_needed`]), up to [`media::MAX_HEADER_LEN`].
+const FIRST_READ: usize = 4096;
+
+/// What the first bytes of `file` (named `name`, `len` bytes long) say: its format, and with
+/// `full` the image size and EXIF thumbnail. `file` is `None` for a file whose extension names
+/// a format without a signature (a movie, a text: [`media::needs_content`]), or one that could
+/// not be opened; the name decides then.
+pub(super) fn probe(file: Option<&File>, name: &str, len: u64, full: bool) -> Facts {
+    let mut facts = Facts {
+        format: media::format_from_name(name),
+        full: true,
+        image: None,
+        thumb: None,
+    };
+    let Some(file) = file else {
+        return facts;
+    };
     let mut head = Vec::new();
-    File::open(path)?.take(max).read_to_end(&mut head)?;
+    let mut want = FIRST_READ;
+    loop {
+        let want_now = u64::try_from(want).unwrap_or(u64::MAX).min(len);
+        if (head.len() as u64) < want_now && read_more(file, &mut head, want_now).is_err() {
+            break;
+        }
+        if !full || !media::object_format(name, &head).is_image() {
+            break;
+        }
+        match media::jpeg_bytes_needed(&head) {
+            Some(n)
+                if n > head.len() && n <= media::MAX_HEADER_LEN && (head.len() as u64) < len =>
+            {
+                want = n;
+            }
+            _ => break,
+        }
+    }
+    facts.format = media::object_format(name, &head);
+    facts.full = full;
+    if full && facts.format.is_image() {
+        facts.image = media::image_size(&head);
+        facts.thumb = media::exif_thumbnail(&head).map(|t| {
+            let (w, h) = media::image_size(t).unwrap_or((THUMB_WIDTH, THUMB_HEIGHT));
+            (u32::try_from(t.len()).unwrap_or(u32::MAX), w, h)
+        });
+    }
+    facts
+}
+
+/// Extends `head` (the start of `file`) to `want` bytes, or to the end of the file.
+fn read_more(file: &File, head: &mut Vec<u8>, want: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let have = head.len();
+    let want = usize::try_from(want).unwrap_or(usize::MAX);
+    head.resize(want, 0);
+    let mut filled = have;
+    while filled < want {
+        match file.read_at(head.get_mut(filled..).unwrap_or_default(), filled as u64) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                head.truncate(filled);
+                return Err(e);
+            }
+        }
+    }
+    head.truncate(filled);
+    Ok(())
+}
+
+/// The first `max` bytes of `file`.
+pub(super) fn read_head(file: &File, max: usize) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::new();
+    read_more(file, &mut head, u64::try_from(max).unwrap_or(u64::MAX))?;
     Ok(head)
 }
 
-/// A new temporary file in `dir`, under a name that is never listed.
+/// Mode asked for new files: read and write for everyone, which the process umask narrows, as
+/// for any program that creates a file (`creat(2)` with 0666). The file is renamed into place
+/// with that mode, so uploads and captures get what `touch` would give them.
+const NEW_FILE_MODE: u32 = 0o666;
+
+/// A new temporary file in `dir`, under a name that is never listed, created with
+/// [`NEW_FILE_MODE`] less the umask.
 pub(super) fn temp_in(dir: &Path) -> Result<NamedTempFile, StoreError> {
     tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
+        .permissions(fs::Permissions::from_mode(NEW_FILE_MODE))
         .tempfile_in(dir)
         .map_err(|e| {
             StoreError::io(

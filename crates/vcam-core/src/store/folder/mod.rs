@@ -1,13 +1,21 @@
 //! [`FolderStore`]: a memory card backed by a host directory (`--fs DIR`).
 //!
 //! Handles are allocated lazily, when a folder is first listed, and stay stable for as long
-//! as the file exists under the same name. Folders are re-read whenever they are listed, so
-//! files added or removed behind vcam's back appear and vanish as on a card swapped in a
-//! reader. Nothing outside the root is ever read or written: names from the initiator are
-//! single path components, symbolic links that resolve outside the root are hidden, and
-//! symbolic links to folders are never followed. Uploads and captures are written to a
-//! temporary file in the target folder and linked into place only when complete, without
-//! replacing an existing file.
+//! as the file exists under the same name as the same kind of entry. Folders are re-read
+//! whenever they are listed, so files added or removed behind vcam's back appear and vanish as
+//! on a card swapped in a reader; every access checks the entry again, so a file that became a
+//! folder (or the reverse) is a different object and its old handle is invalid. Nothing
+//! outside the root is ever read or written: names from the initiator are single path
+//! components, symbolic links that resolve outside the root are hidden and never followed,
+//! and symbolic links to folders are never followed. Uploads and captures are written to a
+//! temporary file in the target folder, created as any program creates a file (mode 0666
+//! less the umask), and linked into place only when complete, without replacing an existing
+//! file.
+//!
+//! A card of a hundred thousand files costs little: the store keeps one name and one handle
+//! per listed entry ([`tree`]), and a bounded cache of what the files' first bytes say (format,
+//! image size, EXIF thumbnail). Reading an object's facts reads only as much of the file as
+//! its header needs.
 //!
 //! The parts: [`tree`] maps handles to names (pure, no file system), [`files`] does the file
 //! I/O that must stay inside the root, and this module is the [`ObjectStore`] over both.
@@ -15,6 +23,7 @@
 use std::collections::HashMap;
 use std::fs::{self, File};
 use std::io::{Seek, SeekFrom};
+use std::os::fd::OwnedFd;
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -26,7 +35,7 @@ use ptp_types::{
 use tempfile::TempDir;
 
 use super::{
-    CARD_STORAGE_ID, DataSource, Destination, FormatFilter, ObjectStore, ParentFilter,
+    CARD_STORAGE_ID, DataSource, Destination, FormatFilter, ObjectEntry, ObjectStore, ParentFilter,
     PendingObject, StoreError, Upload, check_file_name, is_folder, media,
 };
 use crate::render::{THUMB_HEIGHT, THUMB_WIDTH};
@@ -34,17 +43,49 @@ use crate::render::{THUMB_HEIGHT, THUMB_WIDTH};
 mod files;
 mod tree;
 
-use files::{FileSource, FolderUpload, TEMP_PREFIX, persist, read_head, temp_in};
+use files::{FileSource, FolderUpload, TEMP_PREFIX, persist, probe, temp_in};
 use tree::{HandleTree, Node, ROOT};
 
-/// Bytes of a file read to find its format, size and EXIF thumbnail.
-const HEAD_LEN: u64 = 128 * 1024;
+/// Most objects whose facts (format, image size, thumbnail) are cached; the cache is emptied
+/// when it is full, so its memory does not grow with the card.
+#[cfg(not(test))]
+const FACTS_CACHE: usize = 4096;
+#[cfg(test)]
+const FACTS_CACHE: usize = 100;
 
-#[derive(Debug, Clone)]
-struct CachedInfo {
+/// Most generated thumbnails kept.
+const THUMB_CACHE: usize = 64;
+
+/// What a file's first bytes say about it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Facts {
+    format: ObjectFormatCode,
+    /// Whether the image header was read (`image` and `thumb` are known).
+    full: bool,
+    /// Width and height of an image.
+    image: Option<(u32, u32)>,
+    /// Length, width and height of the EXIF thumbnail.
+    thumb: Option<(u32, u32, u32)>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Cached {
     modified: Option<SystemTime>,
     len: u64,
-    info: ObjectInfo,
+    facts: Facts,
+}
+
+/// A listed object, checked again on disk: what its `stat` says.
+#[derive(Debug, Clone, Copy)]
+struct Checked {
+    node: Node,
+    /// Size in bytes (0 for a folder).
+    len: u64,
+    modified: Option<SystemTime>,
+    /// No write permission bit: the object is protected.
+    readonly: bool,
+    /// The entry is a symbolic link (to a file inside the root).
+    link: bool,
 }
 
 /// A memory card backed by a host directory.
@@ -54,7 +95,10 @@ pub struct FolderStore {
     read_only: bool,
     description: PtpString,
     tree: HandleTree,
-    infos: HashMap<u32, CachedInfo>,
+    /// The descriptor of the folder last listed or reached: its objects are checked and opened
+    /// relative to it, without a path walk per file.
+    folder: Option<(u32, OwnedFd)>,
+    facts: HashMap<u32, Cached>,
     thumbs: HashMap<u32, (Option<SystemTime>, Bytes)>,
     /// The temporary directory the card lives in, removed with the store.
     _temp_dir: Option<TempDir>,
@@ -80,7 +124,8 @@ impl FolderStore {
             read_only,
             description: PtpString::truncating("SD"),
             tree: HandleTree::new(),
-            infos: HashMap::new(),
+            folder: None,
+            facts: HashMap::new(),
             thumbs: HashMap::new(),
             _temp_dir: None,
         })
@@ -131,7 +176,7 @@ impl FolderStore {
         self.tree.path_of(&self.root, id)
     }
 
-    fn node(&mut self, handle: ObjectHandle) -> Result<&Node, StoreError> {
+    fn node(&mut self, handle: ObjectHandle) -> Result<Node, StoreError> {
         if self.tree.get(handle.0).is_none()
             && let Some((parent, name)) = self.tree.reservation(handle.0)
         {
@@ -146,11 +191,110 @@ impl FolderStore {
             .ok_or(StoreError::InvalidObjectHandle(handle))
     }
 
-    /// Drops `id` and everything below it, with their cached infos and thumbnails.
-    fn forget(&mut self, id: u32) {
-        for gone in self.tree.forget(id) {
-            self.infos.remove(&gone);
-            self.thumbs.remove(&gone);
+    /// Drops `id` (detached from its folder) and everything below it, with their cached
+    /// facts and thumbnails.
+    fn forget(&mut self, parent: u32, id: u32) {
+        self.tree.detach(parent, id);
+        let gone = self.tree.forget(id);
+        self.dropped(&gone);
+    }
+
+    fn dropped(&mut self, gone: &[u32]) {
+        for id in gone {
+            self.facts.remove(id);
+            self.thumbs.remove(id);
+            if self.folder.as_ref().is_some_and(|(dir, _)| dir == id) {
+                self.folder = None;
+            }
+        }
+    }
+
+    /// The path of a node, for operations that change the folder.
+    fn object_path(&self, handle: ObjectHandle) -> Result<PathBuf, StoreError> {
+        self.path_of(handle.0)
+            .ok_or(StoreError::InvalidObjectHandle(handle))
+    }
+
+    /// A listed object as it is on disk now: it exists, it is the kind of entry it was listed
+    /// as, and a link still leads to a file inside the root. Anything else means the object
+    /// the initiator knows is gone: its handle is forgotten and the answer is
+    /// InvalidObjectHandle, never an empty success.
+    fn checked(&mut self, handle: ObjectHandle) -> Result<Checked, StoreError> {
+        use rustix::fs::{AtFlags, FileType};
+        let node = self.node(handle)?;
+        let stat = files::folder_fd(&mut self.folder, &self.tree, &self.root, node.parent)
+            .and_then(|fd| {
+                Ok(rustix::fs::statat(
+                    fd,
+                    self.tree.name(handle.0),
+                    AtFlags::SYMLINK_NOFOLLOW,
+                )?)
+            });
+        let checked = stat.ok().and_then(|stat| {
+            let mut link = false;
+            let stat = match FileType::from_raw_mode(stat.st_mode) {
+                FileType::Symlink if !node.is_dir => {
+                    let path = self.path_of(handle.0)?;
+                    let target = fs::canonicalize(&path).ok()?;
+                    link = true;
+                    target
+                        .starts_with(&self.root)
+                        .then(|| rustix::fs::stat(&target).ok())??
+                }
+                _ => stat,
+            };
+            let kind = FileType::from_raw_mode(stat.st_mode);
+            let fits = if node.is_dir {
+                kind == FileType::Directory
+            } else {
+                kind == FileType::RegularFile
+            };
+            fits.then(|| Checked {
+                node,
+                len: if node.is_dir {
+                    0
+                } else {
+                    u64::try_from(stat.st_size).unwrap_or(0)
+                },
+                modified: mtime(&stat),
+                readonly: stat.st_mode & 0o222 == 0,
+                link,
+            })
+        });
+        checked.ok_or_else(|| {
+            tracing::debug!(?handle, "object gone or changed kind");
+            self.forget(node.parent, handle.0);
+            StoreError::InvalidObjectHandle(handle)
+        })
+    }
+
+    /// Opens a checked file for reading, relative to its folder: a regular file is opened
+    /// without following a link that replaced it since.
+    fn open_checked(&mut self, handle: ObjectHandle, c: &Checked) -> Result<File, StoreError> {
+        use rustix::fs::{Mode, OFlags};
+        let gone = StoreError::InvalidObjectHandle(handle);
+        let mut flags = OFlags::RDONLY | OFlags::CLOEXEC;
+        if !c.link {
+            flags |= OFlags::NOFOLLOW;
+        }
+        let fd = files::folder_fd(&mut self.folder, &self.tree, &self.root, c.node.parent)
+            .and_then(|dir| {
+                Ok(rustix::fs::openat(
+                    dir,
+                    self.tree.name(handle.0),
+                    flags,
+                    Mode::empty(),
+                )?)
+            })
+            .map_err(|_| gone.clone())?;
+        let file = File::from(fd);
+        match file.metadata() {
+            Ok(meta) if meta.is_file() => Ok(file),
+            _ => {
+                // Replaced between the check and the open.
+                self.forget(c.node.parent, handle.0);
+                Err(gone)
+            }
         }
     }
 
@@ -159,42 +303,12 @@ impl FolderStore {
         let path = self
             .path_of(dir)
             .ok_or(StoreError::InvalidParent(ObjectHandle(dir)))?;
-        let entries = fs::read_dir(&path)
+        let (fd, found) = files::read_folder(&self.root, &path, &self.tree, dir)
             .map_err(|e| StoreError::io(&format!("listing {}", path.display()), &e))?;
-        let mut found: Vec<(String, bool)> = Vec::new();
-        for entry in entries.flatten() {
-            let Ok(name) = entry.file_name().into_string() else {
-                continue;
-            };
-            if name.starts_with('.') {
-                continue;
-            }
-            let Ok(kind) = entry.file_type() else {
-                continue;
-            };
-            let is_dir = if kind.is_symlink() {
-                // Only links to files inside the root are shown; links to folders never are,
-                // so a walk can neither leave the root nor loop.
-                match fs::canonicalize(entry.path()) {
-                    Ok(target) if target.starts_with(&self.root) && target.is_file() => false,
-                    _ => continue,
-                }
-            } else if kind.is_dir() {
-                true
-            } else if kind.is_file() {
-                false
-            } else {
-                continue;
-            };
-            found.push((name, is_dir));
-        }
-        found.sort();
-        let (children, forgotten) = self.tree.relist(dir, found);
-        for gone in forgotten {
-            self.infos.remove(&gone);
-            self.thumbs.remove(&gone);
-        }
-        Ok(children)
+        let forgotten = self.tree.relist(dir, found);
+        self.dropped(&forgotten);
+        self.folder = Some((dir, fd));
+        Ok(self.tree.children(dir).to_vec())
     }
 
     fn walk(&mut self, dir: u32, out: &mut Vec<u32>) -> Result<(), StoreError> {
@@ -207,70 +321,103 @@ impl FolderStore {
         Ok(())
     }
 
-    fn object_path(&mut self, handle: ObjectHandle) -> Result<PathBuf, StoreError> {
-        self.node(handle)?;
-        self.path_of(handle.0)
-            .ok_or(StoreError::InvalidObjectHandle(handle))
+    /// The facts of a checked file, from the cache or its first bytes; `full` asks for the
+    /// image header too.
+    fn facts(&mut self, handle: ObjectHandle, c: &Checked, full: bool) -> Facts {
+        if c.node.is_dir {
+            return Facts {
+                format: ObjectFormatCode::ASSOCIATION,
+                full: true,
+                image: None,
+                thumb: None,
+            };
+        }
+        if let Some(cached) = self.facts.get(&handle.0)
+            && cached.modified == c.modified
+            && cached.len == c.len
+            && (cached.facts.full || !full)
+        {
+            return cached.facts;
+        }
+        let needs_content = media::needs_content(self.tree.name(handle.0));
+        let file = if needs_content {
+            self.open_checked(handle, c).ok()
+        } else {
+            None
+        };
+        let facts = probe(file.as_ref(), self.tree.name(handle.0), c.len, full);
+        if self.facts.len() >= FACTS_CACHE {
+            self.facts.clear();
+        }
+        self.facts.insert(
+            handle.0,
+            Cached {
+                modified: c.modified,
+                len: c.len,
+                facts,
+            },
+        );
+        facts
     }
 
-    fn make_info(
-        &self,
-        handle: ObjectHandle,
-        node: &Node,
-        path: &Path,
-        meta: &fs::Metadata,
-    ) -> ObjectInfo {
-        let modified = meta.modified().ok().map(datetime);
-        let parent_object = ObjectHandle(node.parent);
-        let protection_status = if meta.permissions().readonly() {
-            ProtectionStatus::READ_ONLY
-        } else {
-            ProtectionStatus::NO_PROTECTION
-        };
-        let mut info = ObjectInfo {
+    fn entry_of(&self, handle: ObjectHandle, c: &Checked, facts: &Facts) -> ObjectEntry {
+        ObjectEntry {
+            handle,
             storage_id: CARD_STORAGE_ID,
-            protection_status,
-            parent_object,
-            filename: PtpString::truncating(&node.name),
-            capture_date: modified,
-            modification_date: modified,
+            parent: ObjectHandle(c.node.parent),
+            format: facts.format,
+            association_type: if c.node.is_dir {
+                AssociationType::GENERIC_FOLDER
+            } else {
+                AssociationType::UNDEFINED
+            },
+            protection_status: if !c.node.is_dir && c.readonly {
+                ProtectionStatus::READ_ONLY
+            } else {
+                ProtectionStatus::NO_PROTECTION
+            },
+            size: c.len,
+            modified: c.modified.map(datetime),
+            filename: PtpString::truncating(self.tree.shown_name(handle.0).unwrap_or_default()),
+        }
+    }
+
+    fn make_info(&mut self, handle: ObjectHandle, c: &Checked) -> ObjectInfo {
+        let facts = self.facts(handle, c, true);
+        let entry = self.entry_of(handle, c, &facts);
+        let mut info = ObjectInfo {
+            storage_id: entry.storage_id,
+            object_format: entry.format,
+            protection_status: entry.protection_status,
+            // More than 4 GiB: 0xFFFFFFFF, and the full size is ObjectSize (MTP 1.1 §5.3.1.4).
+            object_compressed_size: u32::try_from(entry.size).unwrap_or(u32::MAX),
+            parent_object: entry.parent,
+            association_type: entry.association_type,
+            filename: entry.filename,
+            capture_date: entry.modified,
+            modification_date: entry.modified,
             ..ObjectInfo::default()
         };
-        if node.is_dir {
-            info.object_format = ObjectFormatCode::ASSOCIATION;
-            info.association_type = AssociationType::GENERIC_FOLDER;
+        if c.node.is_dir || !info.object_format.is_image() {
             return info;
         }
-        info.object_compressed_size = u32::try_from(meta.len()).unwrap_or(u32::MAX);
-        let head = read_head(path, HEAD_LEN).unwrap_or_default();
-        info.object_format = media::object_format(&node.name, &head);
-        if info.object_format.is_image() {
-            if let Some((w, h)) = media::image_size(&head) {
-                info.image_pix_width = w;
-                info.image_pix_height = h;
-                info.image_bit_depth = 24;
-            }
-            info.thumb_format = ObjectFormatCode::JFIF;
-            if let Some(thumb) = media::exif_thumbnail(&head) {
-                info.thumb_compressed_size = u32::try_from(thumb.len()).unwrap_or(u32::MAX);
-                let (tw, th) = media::image_size(thumb).unwrap_or((THUMB_WIDTH, THUMB_HEIGHT));
-                info.thumb_pix_width = tw;
-                info.thumb_pix_height = th;
-            } else {
-                let cached = self.thumbs.get(&handle.0).map_or(0, |(_, t)| t.len());
-                info.thumb_compressed_size = u32::try_from(cached).unwrap_or(u32::MAX);
-                info.thumb_pix_width = THUMB_WIDTH;
-                info.thumb_pix_height = THUMB_HEIGHT;
-            }
+        if let Some((w, h)) = facts.image {
+            info.image_pix_width = w;
+            info.image_pix_height = h;
+            info.image_bit_depth = 24;
+        }
+        info.thumb_format = ObjectFormatCode::JFIF;
+        if let Some((len, w, h)) = facts.thumb {
+            info.thumb_compressed_size = len;
+            info.thumb_pix_width = w;
+            info.thumb_pix_height = h;
+        } else {
+            let cached = self.thumbs.get(&handle.0).map_or(0, |(_, t)| t.len());
+            info.thumb_compressed_size = u32::try_from(cached).unwrap_or(u32::MAX);
+            info.thumb_pix_width = THUMB_WIDTH;
+            info.thumb_pix_height = THUMB_HEIGHT;
         }
         info
-    }
-
-    fn is_protected(&mut self, handle: ObjectHandle) -> Result<bool, StoreError> {
-        let path = self.object_path(handle)?;
-        let meta =
-            fs::symlink_metadata(&path).map_err(|_| StoreError::InvalidObjectHandle(handle))?;
-        Ok(meta.is_file() && meta.permissions().readonly())
     }
 }
 
@@ -279,6 +426,13 @@ fn datetime(t: SystemTime) -> DateTime {
     let mut dt = DateTime::from_unix_seconds(secs);
     dt.zone = None;
     dt
+}
+
+/// The modification time of a `stat`.
+fn mtime(stat: &rustix::fs::Stat) -> Option<SystemTime> {
+    let secs = u64::try_from(stat.st_mtime).ok()?;
+    let nanos = u32::try_from(stat.st_mtime_nsec).unwrap_or(0);
+    UNIX_EPOCH.checked_add(std::time::Duration::new(secs, nanos))
 }
 
 impl ObjectStore for FolderStore {
@@ -322,7 +476,7 @@ impl ObjectStore for FolderStore {
         }
         let ids = match parent {
             ParentFilter::Any => {
-                let mut out = Vec::new();
+                let mut out = Vec::with_capacity(self.tree.handles_given());
                 self.walk(ROOT, &mut out)?;
                 out
             }
@@ -338,15 +492,9 @@ impl ObjectStore for FolderStore {
         let mut out = Vec::new();
         for id in ids {
             let handle = ObjectHandle(id);
-            let f = if self.tree.is_dir(id) {
-                ObjectFormatCode::ASSOCIATION
-            } else {
-                match self.object_info(handle) {
-                    Ok(info) => info.object_format,
-                    Err(_) => continue,
-                }
-            };
-            if format.matches(f) {
+            if let Ok(entry) = self.object_entry(handle)
+                && format.matches(entry.format)
+            {
                 out.push(handle);
             }
         }
@@ -354,38 +502,18 @@ impl ObjectStore for FolderStore {
     }
 
     fn object_info(&mut self, handle: ObjectHandle) -> Result<ObjectInfo, StoreError> {
-        let node = self.node(handle)?.clone();
-        let path = self
-            .path_of(handle.0)
-            .ok_or(StoreError::InvalidObjectHandle(handle))?;
-        let Ok(meta) = fs::metadata(&path) else {
-            self.tree.detach(node.parent, handle.0);
-            self.forget(handle.0);
-            return Err(StoreError::InvalidObjectHandle(handle));
-        };
-        let modified = meta.modified().ok();
-        if let Some(c) = self.infos.get(&handle.0)
-            && c.modified == modified
-            && c.len == meta.len()
-        {
-            return Ok(c.info.clone());
-        }
-        let info = self.make_info(handle, &node, &path, &meta);
-        self.infos.insert(
-            handle.0,
-            CachedInfo {
-                modified,
-                len: meta.len(),
-                info: info.clone(),
-            },
-        );
-        Ok(info)
+        let c = self.checked(handle)?;
+        Ok(self.make_info(handle, &c))
+    }
+
+    fn object_entry(&mut self, handle: ObjectHandle) -> Result<ObjectEntry, StoreError> {
+        let c = self.checked(handle)?;
+        let facts = self.facts(handle, &c, false);
+        Ok(self.entry_of(handle, &c, &facts))
     }
 
     fn object_size(&mut self, handle: ObjectHandle) -> Result<u64, StoreError> {
-        let path = self.object_path(handle)?;
-        let meta = fs::metadata(&path).map_err(|_| StoreError::InvalidObjectHandle(handle))?;
-        Ok(if meta.is_dir() { 0 } else { meta.len() })
+        Ok(self.checked(handle)?.len)
     }
 
     fn open(
@@ -394,11 +522,11 @@ impl ObjectStore for FolderStore {
         offset: u64,
         len: Option<u64>,
     ) -> Result<Box<dyn DataSource>, StoreError> {
-        if self.node(handle)?.is_dir {
+        let c = self.checked(handle)?;
+        if c.node.is_dir {
             return Err(StoreError::InvalidObjectHandle(handle));
         }
-        let path = self.object_path(handle)?;
-        let mut file = File::open(&path).map_err(|_| StoreError::InvalidObjectHandle(handle))?;
+        let mut file = self.open_checked(handle, &c)?;
         let size = file
             .metadata()
             .map_err(|e| StoreError::io("reading", &e))?
@@ -415,47 +543,55 @@ impl ObjectStore for FolderStore {
     }
 
     fn thumbnail(&mut self, handle: ObjectHandle) -> Result<Bytes, StoreError> {
-        let info = self.object_info(handle)?;
-        if !info.object_format.is_image() {
+        let c = self.checked(handle)?;
+        let facts = self.facts(handle, &c, true);
+        if c.node.is_dir || !facts.format.is_image() {
             return Err(StoreError::NoThumbnail(handle));
         }
-        let path = self.object_path(handle)?;
-        let head = read_head(&path, HEAD_LEN).map_err(|e| StoreError::io("reading", &e))?;
-        if let Some(thumb) = media::exif_thumbnail(&head) {
-            return Ok(Bytes::copy_from_slice(thumb));
+        if let Some((len, _, _)) = facts.thumb {
+            let file = self.open_checked(handle, &c)?;
+            let head = files::read_head(&file, media::MAX_HEADER_LEN)
+                .map_err(|e| StoreError::io("reading", &e))?;
+            if let Some(thumb) = media::exif_thumbnail(&head)
+                && thumb.len() == len as usize
+            {
+                return Ok(Bytes::copy_from_slice(thumb));
+            }
         }
-        let modified = fs::metadata(&path).ok().and_then(|m| m.modified().ok());
+        let modified = c.modified;
         if let Some((m, t)) = self.thumbs.get(&handle.0)
             && *m == modified
         {
             return Ok(t.clone());
         }
-        let size = self.object_size(handle)?;
-        if size > media::MAX_THUMBNAIL_SOURCE {
+        if c.len > media::MAX_THUMBNAIL_SOURCE {
             return Err(StoreError::NoThumbnail(handle));
         }
-        let data = fs::read(&path).map_err(|e| StoreError::io("reading", &e))?;
+        let file = self.open_checked(handle, &c)?;
+        let data = files::read_head(&file, usize::try_from(c.len).unwrap_or(usize::MAX))
+            .map_err(|e| StoreError::io("reading", &e))?;
         let thumb = media::make_thumbnail(&data).ok_or(StoreError::NoThumbnail(handle))?;
+        if self.thumbs.len() >= THUMB_CACHE {
+            self.thumbs.clear();
+        }
         self.thumbs.insert(handle.0, (modified, thumb.clone()));
-        self.infos.remove(&handle.0);
         Ok(thumb)
     }
 
     fn delete(&mut self, handle: ObjectHandle) -> Result<(), StoreError> {
         self.check_writable()?;
-        let node = self.node(handle)?.clone();
-        if self.is_protected(handle)? {
+        let c = self.checked(handle)?;
+        if !c.node.is_dir && c.readonly {
             return Err(StoreError::WriteProtected(handle));
         }
         let path = self.object_path(handle)?;
-        let result = if node.is_dir {
+        let result = if c.node.is_dir {
             fs::remove_dir_all(&path)
         } else {
             fs::remove_file(&path)
         };
         result.map_err(|e| StoreError::io(&format!("deleting {}", path.display()), &e))?;
-        self.tree.detach(node.parent, handle.0);
-        self.forget(handle.0);
+        self.forget(c.node.parent, handle.0);
         Ok(())
     }
 
@@ -475,13 +611,13 @@ impl ObjectStore for FolderStore {
         }
         let dir_path = self.safe_dir(dir)?;
         let target = dir_path.join(&name);
-        if fs::symlink_metadata(&target).is_ok() {
+        if fs::symlink_metadata(&target).is_ok() || self.alias_taken(dir, &name) {
             return Err(StoreError::AlreadyExists(name));
         }
         if is_folder(&info) {
             fs::create_dir(&target)
                 .map_err(|e| StoreError::io(&format!("creating {}", target.display()), &e))?;
-            let id = self.tree.register(dir, name, true);
+            let id = self.register(dir, &name, true);
             self.tree.attach(dir, id);
             return Ok(PendingObject {
                 handle: ObjectHandle(id),
@@ -495,7 +631,7 @@ impl ObjectStore for FolderStore {
             return Err(StoreError::Full);
         }
         // A previous reservation of the same name is replaced.
-        let id = self.tree.reserve(dir, name);
+        let id = self.tree.reserve(dir, &name);
         Ok(PendingObject {
             handle: ObjectHandle(id),
             destination,
@@ -558,14 +694,15 @@ impl ObjectStore for FolderStore {
                 )));
             }
         };
+        self.checked(handle)?;
         let path = self.object_path(handle)?;
-        let meta = fs::metadata(&path).map_err(|_| StoreError::InvalidObjectHandle(handle))?;
-        let mut perms = meta.permissions();
+        let mut perms = fs::metadata(&path)
+            .map_err(|_| StoreError::InvalidObjectHandle(handle))?
+            .permissions();
         #[allow(clippy::permissions_set_readonly_false)]
         // The owner gets write access back, as intended.
         perms.set_readonly(readonly);
         fs::set_permissions(&path, perms).map_err(|e| StoreError::io("setting protection", &e))?;
-        self.infos.remove(&handle.0);
         Ok(())
     }
 
@@ -575,20 +712,20 @@ impl ObjectStore for FolderStore {
         destination: Destination,
     ) -> Result<(), StoreError> {
         self.check_writable()?;
-        let node = self.node(handle)?.clone();
+        self.checked(handle)?;
         let dir = self.dest_dir(destination)?;
         // A folder cannot move into itself or below.
         if self.tree.is_within(dir, handle.0) {
             return Err(StoreError::InvalidParent(ObjectHandle(dir)));
         }
-        let from = self.object_path(handle)?;
-        let to = self.safe_dir(dir)?.join(&node.name);
-        if fs::symlink_metadata(&to).is_ok() {
-            return Err(StoreError::AlreadyExists(node.name));
+        let name = self.tree.name(handle.0).to_string();
+        let to = self.safe_dir(dir)?.join(&name);
+        if fs::symlink_metadata(&to).is_ok() || self.alias_taken(dir, &name) {
+            return Err(StoreError::AlreadyExists(name));
         }
+        let from = self.object_path(handle)?;
         fs::rename(&from, &to).map_err(|e| StoreError::io("moving", &e))?;
         self.tree.move_to(handle.0, dir);
-        self.infos.remove(&handle.0);
         Ok(())
     }
 
@@ -598,24 +735,24 @@ impl ObjectStore for FolderStore {
         destination: Destination,
     ) -> Result<ObjectHandle, StoreError> {
         self.check_writable()?;
-        let node = self.node(handle)?.clone();
-        if node.is_dir {
+        let c = self.checked(handle)?;
+        if c.node.is_dir {
             return Err(StoreError::AccessDenied(
                 "copying folders is not supported".into(),
             ));
         }
         let dir = self.dest_dir(destination)?;
-        let from = self.object_path(handle)?;
+        let name = self.tree.name(handle.0).to_string();
         let dir_path = self.safe_dir(dir)?;
-        let target = dir_path.join(&node.name);
-        if fs::symlink_metadata(&target).is_ok() {
-            return Err(StoreError::AlreadyExists(node.name));
+        let target = dir_path.join(&name);
+        if fs::symlink_metadata(&target).is_ok() || self.alias_taken(dir, &name) {
+            return Err(StoreError::AlreadyExists(name));
         }
         let mut tmp = temp_in(&dir_path)?;
-        let mut src = File::open(&from).map_err(|_| StoreError::InvalidObjectHandle(handle))?;
+        let mut src = self.open_checked(handle, &c)?;
         std::io::copy(&mut src, tmp.as_file_mut()).map_err(|e| StoreError::io("copying", &e))?;
-        persist(tmp, &target, &node.name)?;
-        let id = self.tree.register(dir, node.name, false);
+        persist(tmp, &target, &name)?;
+        let id = self.register(dir, &name, false);
         self.tree.attach(dir, id);
         Ok(ObjectHandle(id))
     }
@@ -632,18 +769,18 @@ impl ObjectStore for FolderStore {
     fn rename(&mut self, handle: ObjectHandle, name: &str) -> Result<(), StoreError> {
         self.check_writable()?;
         check_file_name(name)?;
-        let node = self.node(handle)?.clone();
-        if node.name == name {
+        let c = self.checked(handle)?;
+        if self.tree.shown_name(handle.0) == Some(name) {
             return Ok(());
         }
-        let from = self.object_path(handle)?;
-        let to = self.safe_dir(node.parent)?.join(name);
-        if fs::symlink_metadata(&to).is_ok() {
+        let to = self.safe_dir(c.node.parent)?.join(name);
+        if fs::symlink_metadata(&to).is_ok() || self.alias_taken(c.node.parent, name) {
             return Err(StoreError::AlreadyExists(name.to_string()));
         }
+        let from = self.object_path(handle)?;
         fs::rename(&from, &to).map_err(|e| StoreError::io("renaming", &e))?;
         self.tree.rename(handle.0, name);
-        self.infos.remove(&handle.0);
+        self.facts.remove(&handle.0);
         Ok(())
     }
 
@@ -653,195 +790,4 @@ impl ObjectStore for FolderStore {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn store() -> (TempDir, FolderStore) {
-        let dir = tempfile::tempdir().unwrap();
-        fs::create_dir_all(dir.path().join("DCIM/100TEST")).unwrap();
-        fs::write(
-            dir.path().join("DCIM/100TEST/A.JPG"),
-            b"\xFF\xD8\xFF\xE0 not really",
-        )
-        .unwrap();
-        fs::write(dir.path().join("notes.txt"), b"hello").unwrap();
-        let store = FolderStore::open(dir.path(), false).unwrap();
-        (dir, store)
-    }
-
-    #[test]
-    fn handles_are_allocated_only_for_listed_folders() {
-        let dir = tempfile::tempdir().unwrap();
-        let deep = dir.path().join("DCIM/100BULK");
-        fs::create_dir_all(&deep).unwrap();
-        for i in 0..2000 {
-            fs::write(deep.join(format!("IMG_{i:05}.JPG")), b"").unwrap();
-        }
-        let mut s = FolderStore::open(dir.path(), false).unwrap();
-        assert_eq!(s.tree.len(), 0, "opening a card visits nothing");
-        let root = s
-            .object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::Root)
-            .unwrap();
-        assert_eq!(root.len(), 1);
-        assert_eq!(
-            s.tree.len(),
-            1,
-            "listing the root allocates only the root's children"
-        );
-        let dcim = s
-            .object_handles(
-                CARD_STORAGE_ID,
-                FormatFilter::Any,
-                ParentFilter::In(root[0]),
-            )
-            .unwrap();
-        let bulk = s
-            .object_handles(
-                CARD_STORAGE_ID,
-                FormatFilter::Any,
-                ParentFilter::In(dcim[0]),
-            )
-            .unwrap();
-        assert_eq!(bulk.len(), 2000);
-        assert_eq!(s.infos.len(), 0, "no file was opened to list it");
-    }
-
-    #[test]
-    fn lists_lazily_and_keeps_handles() {
-        let (dir, mut s) = store();
-        let all = s
-            .object_handles(StorageId::ALL, FormatFilter::Any, ParentFilter::Any)
-            .unwrap();
-        assert_eq!(all.len(), 4);
-        let again = s
-            .object_handles(CARD_STORAGE_ID, FormatFilter::Any, ParentFilter::Any)
-            .unwrap();
-        assert_eq!(all, again);
-        let images = s
-            .object_handles(StorageId::ALL, FormatFilter::Images, ParentFilter::Any)
-            .unwrap();
-        assert_eq!(images.len(), 1);
-        let info = s.object_info(images[0]).unwrap();
-        assert_eq!(info.filename, "A.JPG");
-        assert_eq!(info.object_format, ObjectFormatCode::EXIF_JPEG);
-        fs::remove_file(dir.path().join("notes.txt")).unwrap();
-        let after = s
-            .object_handles(StorageId::ALL, FormatFilter::Any, ParentFilter::Root)
-            .unwrap();
-        assert_eq!(after.len(), 1);
-        assert!(
-            s.object_handles(StorageId(2), FormatFilter::Any, ParentFilter::Any)
-                .is_err()
-        );
-    }
-
-    #[test]
-    fn uploads_are_atomic_and_stay_inside() {
-        let (dir, mut s) = store();
-        let roots = s
-            .object_handles(StorageId::ALL, FormatFilter::Any, ParentFilter::Root)
-            .unwrap();
-        let dcim = roots
-            .into_iter()
-            .find(|h| s.object_info(*h).unwrap().is_folder())
-            .unwrap();
-        let dest = Destination {
-            storage: CARD_STORAGE_ID,
-            parent: Some(dcim),
-        };
-        for bad in ["../evil", "/etc/x", "..", "a/b"] {
-            let info = ObjectInfo {
-                filename: PtpString::truncating(bad),
-                ..ObjectInfo::default()
-            };
-            assert!(s.prepare(dest, info).is_err(), "{bad}");
-        }
-        let info = ObjectInfo {
-            filename: PtpString::truncating("new.bin"),
-            object_compressed_size: 3,
-            ..ObjectInfo::default()
-        };
-        let pending = s.prepare(dest, info).unwrap();
-        let mut up = s.begin_upload(&pending).unwrap();
-        up.write(b"abc").unwrap();
-        assert!(!dir.path().join("DCIM/new.bin").exists());
-        let h = up.commit().unwrap();
-        assert_eq!(h, pending.handle);
-        assert_eq!(fs::read(dir.path().join("DCIM/new.bin")).unwrap(), b"abc");
-        assert_eq!(s.object_info(h).unwrap().object_compressed_size, 3);
-        // An abandoned upload leaves nothing behind.
-        let info = ObjectInfo {
-            filename: PtpString::truncating("gone.bin"),
-            ..ObjectInfo::default()
-        };
-        let pending = s.prepare(dest, info).unwrap();
-        let mut up = s.begin_upload(&pending).unwrap();
-        up.write(b"partial").unwrap();
-        drop(up);
-        let names: Vec<_> = fs::read_dir(dir.path().join("DCIM"))
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 2, "{names:?}");
-    }
-
-    #[test]
-    fn symlinks_out_of_the_root_are_hidden() {
-        let (dir, mut s) = store();
-        std::os::unix::fs::symlink("/etc/passwd", dir.path().join("passwd")).unwrap();
-        std::os::unix::fs::symlink("/", dir.path().join("rootfs")).unwrap();
-        std::os::unix::fs::symlink(dir.path().join("notes.txt"), dir.path().join("inside.txt"))
-            .unwrap();
-        let names: Vec<String> = s
-            .object_handles(StorageId::ALL, FormatFilter::Any, ParentFilter::Root)
-            .unwrap()
-            .into_iter()
-            .map(|h| s.object_info(h).unwrap().filename.to_string())
-            .collect();
-        assert_eq!(names, ["DCIM", "inside.txt", "notes.txt"]);
-    }
-
-    #[test]
-    fn read_only_refuses_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join("a.txt"), b"x").unwrap();
-        let mut s = FolderStore::open(dir.path(), true).unwrap();
-        let h = s
-            .object_handles(StorageId::ALL, FormatFilter::Any, ParentFilter::Any)
-            .unwrap()[0];
-        assert_eq!(s.delete(h), Err(StoreError::ReadOnly));
-        assert!(dir.path().join("a.txt").exists());
-        assert_eq!(
-            s.add_object(CARD_STORAGE_ID, &["DCIM"], "b.jpg", Bytes::new()),
-            Err(StoreError::ReadOnly)
-        );
-    }
-
-    #[test]
-    fn captures_create_folders_and_never_overwrite() {
-        let (dir, mut s) = store();
-        let h = s
-            .add_object(
-                CARD_STORAGE_ID,
-                &["DCIM", "101NEW"],
-                "IMG_0001.JPG",
-                Bytes::from_static(b"x"),
-            )
-            .unwrap();
-        assert!(dir.path().join("DCIM/101NEW/IMG_0001.JPG").exists());
-        assert_eq!(s.object_info(h).unwrap().filename, "IMG_0001.JPG");
-        assert!(matches!(
-            s.add_object(
-                CARD_STORAGE_ID,
-                &["DCIM", "101NEW"],
-                "IMG_0001.JPG",
-                Bytes::from_static(b"y")
-            ),
-            Err(StoreError::AlreadyExists(_))
-        ));
-        let all = s
-            .object_handles(StorageId::ALL, FormatFilter::Any, ParentFilter::Any)
-            .unwrap();
-        assert!(all.contains(&h));
-    }
-}
+mod tests;
