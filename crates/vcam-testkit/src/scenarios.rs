@@ -539,7 +539,7 @@ fn libmtp(t: &Target) {
 }
 
 /// The File ID `mtp-files` gives `name`.
-fn file_id(listing: &str, name: &str) -> Option<u32> {
+pub(crate) fn file_id(listing: &str, name: &str) -> Option<u32> {
     listing
         .split("File ID: ")
         .find(|block| {

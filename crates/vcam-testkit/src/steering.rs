@@ -233,6 +233,33 @@ pub fn faults(t: &Target) {
         }
     }
 
+    // libmtp: a busy camera and a cancelled transfer, then the file byte for byte.
+    if t.model.has(Feature::Mtp) && t.transport == Transport::Libusb {
+        let listing = t.env.ok("mtp-files", &[]);
+        let id = crate::scenarios::file_id(&listing, "PIC_0001.JPG")
+            .unwrap_or_else(|| panic!("PIC_0001.JPG not listed:\n{listing}"))
+            .to_string();
+        for fault in [
+            "busy:on=GetObject,ops=5",
+            "cancel:on=GetObject,after-bytes=1000",
+        ] {
+            let run =
+                t.env
+                    .run_with_vars("mtp-getfile", &[&id, "mtp.jpg"], &[("VCAM_FAULTS", fault)]);
+            let out = format!("{}{}", run.stdout, run.stderr);
+            assert!(
+                out.contains("Error getting file from MTP device."),
+                "{fault}: libmtp did not report the error:\n{out}"
+            );
+            assert!(!t.file("mtp.jpg").exists(), "{fault}: a file was saved");
+        }
+        let _ = t.env.ok("mtp-getfile", &[&id, "mtp.jpg"]);
+        assert!(
+            card::read(&t.file("mtp.jpg")) == card::read(&t.card(PICTURE)),
+            "mtp-getfile after the faults differs from the card"
+        );
+    }
+
     // A capture that fails, then one that works.
     if t.model.has(Feature::Capture) {
         if t.model.has(Feature::Eos) && t.keeps_state() {
