@@ -17,7 +17,7 @@ use clap::Parser;
 /// `VCAM_CONTROL=PATH`): press its shutter, turn a dial, delete a picture, open the card
 /// door, pull the cable, plan faults.
 ///
-/// Commands: status | cameras | wait-session [SECONDS] | shutter | dial DIAL STEPS (DIAL: iso,
+/// Commands: status | cameras | wait-session (SECONDS, 30) | shutter | dial DIAL STEPS (DIAL: iso,
 /// shutter, aperture, ev, wb, 0xPROPERTY; STEPS: +1, -2) | delete NAME|0xHANDLE|newest |
 /// card out|in | battery PERCENT | unplug | plug | fault FAULT (the --fault grammar of the
 /// vcam binaries) | clear-faults.

@@ -64,7 +64,7 @@ impl Device {
     }
 
     /// Whether the camera is plugged in, after running what is due
-    /// ([`vcam_core::Responder::is_plugged`]).
+    /// (`Responder::is_plugged`).
     #[must_use]
     pub fn plugged(&self) -> bool {
         let mut cam = self.camera();
@@ -169,7 +169,7 @@ async fn read_commands<R: AsyncRead + Unpin>(mut rd: R, tx: mpsc::Sender<Incomin
 }
 
 /// Serves URB traffic for `device` on `stream` until the peer goes away, sends something
-/// malformed, or the camera is unplugged ([`vcam_core::Responder::is_plugged`]: a
+/// malformed, or the camera is unplugged (`Responder::is_plugged`: a
 /// `disconnect` fault, a dead battery, `vcamctl unplug`; the connection then closes, which the
 /// kernel sees as the device leaving its port). Afterwards the device is reset (its PTP session
 /// closes), as an unplugged camera.
