@@ -79,7 +79,17 @@ fn main() -> anyhow::Result<()> {
     let serial = model.device_info.serial_number.to_string();
     let store = vcam_models::open_card(&model, options.fs.as_deref(), options.read_only)?;
     let frames = options.liveview.frame_source()?;
-    let camera = Responder::new(model, vendor, store, frames);
+    let mut camera = Responder::new(model, vendor, store, frames);
+    for fault in options.planned_faults()? {
+        camera.add_fault(fault);
+    }
+    if let Some(path) = &options.control {
+        // Commands are carried out while a client is connected (the session runs the camera).
+        let steered = vcam_control::Camera::new(options.model.clone(), camera.remote());
+        vcam_control::ControlServer::bind(path, vec![steered])
+            .and_then(vcam_control::ControlServer::spawn)
+            .with_context(|| format!("control socket {}", path.display()))?;
+    }
 
     let mut pairing = Pairing::new(args.accept).checking_names();
     if let (Some(guid), Some(client)) = (&args.paired_guid, &args.paired_name) {

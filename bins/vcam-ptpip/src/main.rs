@@ -45,9 +45,15 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let Some(camera) = args.camera.start()? else {
+    let Some(mut camera) = args.camera.start()? else {
         return Ok(()); // --list-models
     };
+    let remote = args
+        .camera
+        .options
+        .control
+        .is_some()
+        .then(|| camera.remote());
     let model = camera.model();
     let identity = model.ptpip.clone();
     let name = model.device_info.model.to_string();
@@ -76,6 +82,19 @@ fn main() -> anyhow::Result<()> {
             None => server.without_pairing(),
         }
         .with_probe_interval(Some(probe_interval));
+        if let (Some(path), Some(remote)) = (&args.camera.options.control, remote) {
+            // Between two clients no session runs the camera: the control socket does.
+            let held = server.camera();
+            let steered = vcam_control::Camera::new(args.camera.options.model.clone(), remote)
+                .with_pump(move || {
+                    if let Ok(mut camera) = held.try_lock() {
+                        camera.handle_timeout(std::time::SystemTime::now());
+                    }
+                });
+            vcam_control::ControlServer::bind(path, vec![steered])
+                .and_then(vcam_control::ControlServer::spawn)
+                .with_context(|| format!("control socket {}", path.display()))?;
+        }
         let addr = server.local_addr()?;
         tracing::info!(model = %name, %addr, "virtual camera ready");
         println!("listening on {addr}");

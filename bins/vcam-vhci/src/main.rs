@@ -7,6 +7,8 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -32,11 +34,27 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let Some(camera) = args.camera.start()? else {
+    let Some(mut camera) = args.camera.start()? else {
         return Ok(()); // --list-models
     };
     let name = camera.model().device_info.model.to_string();
+    let remote = args
+        .camera
+        .options
+        .control
+        .is_some()
+        .then(|| camera.remote());
     let device = Device::new(UsbCamera::new(camera));
+    if let (Some(path), Some(remote)) = (&args.camera.options.control, remote) {
+        let held = Arc::clone(&device);
+        let steered = vcam_control::Camera::new(args.camera.options.model.clone(), remote)
+            .with_pump(move || {
+                let _ = held.plugged();
+            });
+        vcam_control::ControlServer::bind(path, vec![steered])
+            .and_then(vcam_control::ControlServer::spawn)
+            .with_context(|| format!("control socket {}", path.display()))?;
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -57,22 +75,38 @@ fn main() -> anyhow::Result<()> {
                 () = shutdown_signal() => Ok(()),
             };
         }
-        // --attach: one end of a socket pair goes to the kernel, we serve the other.
-        let (ours, kernel) =
-            std::os::unix::net::UnixStream::pair().context("creating a socket pair")?;
-        let attachment = vhci::attach(&kernel, device.record().devid())?;
-        drop(kernel);
-        ours.set_nonblocking(true)?;
-        let stream = tokio::net::UnixStream::from_std(ours)?;
-        tracing::info!(model = %name, port = attachment.port, "attached");
-        println!("attached on port {}", attachment.port);
-        std::io::stdout().flush()?;
-        let result = tokio::select! {
-            result = serve_urbs(stream, device) => result.context("serving the kernel's URBs"),
-            () = shutdown_signal() => Ok(()),
+        // --attach: one end of a socket pair goes to the kernel, we serve the other. A camera
+        // unplugged (a `disconnect` fault, a dead battery, `vcamctl unplug`) is detached, and
+        // attached again once it is plugged back in.
+        let serving = async {
+            loop {
+                let (ours, kernel) =
+                    std::os::unix::net::UnixStream::pair().context("creating a socket pair")?;
+                let attachment = vhci::attach(&kernel, device.record().devid())?;
+                drop(kernel);
+                ours.set_nonblocking(true)?;
+                let stream = tokio::net::UnixStream::from_std(ours)?;
+                tracing::info!(model = %name, port = attachment.port, "attached");
+                println!("attached on port {}", attachment.port);
+                std::io::stdout().flush()?;
+                let served = serve_urbs(stream, Arc::clone(&device)).await;
+                attachment.detach()?;
+                served.context("serving the kernel's URBs")?;
+                if device.plugged() {
+                    // The kernel let go of the device: done.
+                    return Ok(());
+                }
+                println!("unplugged");
+                std::io::stdout().flush()?;
+                while !device.plugged() {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
         };
-        attachment.detach()?;
-        result
+        tokio::select! {
+            result = serving => result,
+            () = shutdown_signal() => Ok(()),
+        }
     })
 }
 

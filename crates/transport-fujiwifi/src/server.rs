@@ -310,6 +310,16 @@ async fn serve(
             stream.write_all(&ack(&shared)).await?;
             continue;
         }
+        let plugged = blocking(|| {
+            let mut link = lock(&shared.link);
+            link.responder_mut().handle_timeout(SystemTime::now());
+            link.responder().is_plugged()
+        });
+        if !plugged {
+            // An unplugged body is not on the network: the connection closes unanswered.
+            tracing::info!(%peer, "the camera is unplugged: connection closed");
+            return Ok(());
+        }
         if slot.is_none() {
             let Ok(guard) =
                 tokio::time::timeout(BUSY_WAIT, Arc::clone(&shared.session).lock_owned()).await
@@ -448,6 +458,11 @@ impl Session {
         }
         let mut buf = vec![0u8; 64 * 1024];
         loop {
+            if !blocking(|| lock(&self.shared.link).responder().is_plugged()) {
+                // The link dropped (`Responder::is_plugged`): the body leaves the network.
+                tracing::info!("the camera is unplugged: closing");
+                return Ok(());
+            }
             let deadline = blocking(|| lock(&self.shared.link).responder().poll_timeout());
             let sleep = async {
                 match deadline {

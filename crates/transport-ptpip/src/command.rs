@@ -47,7 +47,7 @@ pub(crate) async fn command_connection(
             tokio::time::timeout(crate::BUSY_WAIT, Arc::clone(&shared.camera).lock_owned()).await
         }
     };
-    let Ok(camera) = camera else {
+    let Ok(mut camera) = camera else {
         conn.send(&Packet::InitFail {
             reason: InitFailReason::BUSY,
         })
@@ -56,6 +56,14 @@ pub(crate) async fn command_connection(
         return Ok(());
     };
     shared.contended.store(false, Ordering::SeqCst);
+    // An unplugged body (`Responder::is_plugged`: a `disconnect` fault, a dead battery,
+    // `vcamctl unplug`) is not on the network: the connection closes unanswered. What is due
+    // runs first: it may be back.
+    camera.handle_timeout(SystemTime::now());
+    if !camera.is_plugged() {
+        tracing::info!(peer = %conn.peer, "the camera is unplugged: connection closed");
+        return Ok(());
+    }
     let heard = Arc::new(Heard::new());
     let connection_number = {
         let mut reg = lock(&shared.registry);

@@ -139,6 +139,12 @@ impl Session {
         loop {
             let stalled = self.process_input(force)?;
             self.flush()?;
+            if !self.camera.is_plugged() {
+                // The link dropped (`Responder::is_plugged`): both connections close, as when
+                // a body leaves the network.
+                tracing::info!(peer = %self.peer, "the camera is unplugged: closing");
+                return Ok(());
+            }
             if stalled {
                 // A request waited for the transaction before it. Still busy after the flush
                 // means the initiator gave up a data phase it owed: hand the request over.

@@ -56,6 +56,24 @@ impl Device {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+
+    /// Runs `f` on the camera (for embedders that steer it or drive it while no connection
+    /// does, such as a re-attach loop waiting for the camera to be plugged in again).
+    pub fn with_camera<R>(&self, f: impl FnOnce(&mut UsbCamera) -> R) -> R {
+        f(&mut self.camera())
+    }
+
+    /// Whether the camera is plugged in, after running what is due
+    /// (`Responder::is_plugged`).
+    #[must_use]
+    pub fn plugged(&self) -> bool {
+        let mut cam = self.camera();
+        let now = SystemTime::now();
+        if cam.poll_timeout().is_some_and(|at| at <= now) {
+            cam.handle_timeout(now);
+        }
+        cam.responder().is_plugged()
+    }
 }
 
 /// The USB/IP description of `camera` (`struct usbip_usb_device`), from its descriptors.
@@ -150,8 +168,11 @@ async fn read_commands<R: AsyncRead + Unpin>(mut rd: R, tx: mpsc::Sender<Incomin
     }
 }
 
-/// Serves URB traffic for `device` on `stream` until the peer goes away or sends something
-/// malformed. Afterwards the device is reset (its PTP session closes), as an unplugged camera.
+/// Serves URB traffic for `device` on `stream` until the peer goes away, sends something
+/// malformed, or the camera is unplugged (`Responder::is_plugged`: a
+/// `disconnect` fault, a dead battery, `vcamctl unplug`; the connection then closes, which the
+/// kernel sees as the device leaving its port). Afterwards the device is reset (its PTP session
+/// closes), as an unplugged camera.
 ///
 /// # Errors
 /// The reason the connection ended, when it was not an orderly close.
@@ -177,6 +198,10 @@ where
                 if let Err(e) = flush(&mut wr, &mut out).await {
                     break Err(e);
                 }
+                if !device.camera().responder().is_plugged() {
+                    tracing::info!("the camera is unplugged: the device leaves the bus");
+                    break Ok(());
+                }
                 continue;
             }
         };
@@ -190,6 +215,10 @@ where
                     break Err(e);
                 }
             }
+        }
+        if !device.camera().responder().is_plugged() {
+            tracing::info!("the camera is unplugged: the device leaves the bus");
+            break Ok(());
         }
     };
     reader.abort();
@@ -413,6 +442,11 @@ async fn connection(mut stream: TcpStream, device: Arc<Device>) -> Result<(), Er
             let busid = proto::parse_busid(&busid);
             if busid != device.record().busid {
                 tracing::warn!(%busid, "import of an unknown bus id refused");
+                let _ = stream.write_all(&proto::import_refused()).await;
+                return Ok(());
+            }
+            if !device.plugged() {
+                tracing::warn!(%busid, "the camera is unplugged; import refused");
                 let _ = stream.write_all(&proto::import_refused()).await;
                 return Ok(());
             }

@@ -207,6 +207,10 @@ ptp_codec::codes! {
     AVAIL_LIST_CHANGED = 0xC18A, "EOS_AvailListChanged";
     /// Busy or idle.
     CAMERA_STATUS_CHANGED = 0xC18B, "EOS_CameraStatusChanged";
+    /// A card was put in (`u32` StorageID; `ptp_unpack_CANON_changes` prints "StoreAdded").
+    STORE_ADDED = 0xC192, "EOS_StoreAdded";
+    /// A card was taken out (`u32` StorageID; printed as "StoreRemoved").
+    STORE_REMOVED = 0xC193, "EOS_StoreRemoved";
     /// Seconds into a bulb exposure.
     BULB_EXPOSURE_TIME = 0xC194, "EOS_BulbExposureTime";
     /// The end of the initial property dump (`PTP_EC_CANON_EOS_CTGInfoCheckComplete`).

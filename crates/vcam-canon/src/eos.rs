@@ -8,6 +8,7 @@
 //! `objects` (storage and object operations), `release` (shutter, focus, bulb) and `liveview`
 //! (viewfinder).
 
+mod actions;
 mod events;
 mod liveview;
 mod movie;
@@ -19,7 +20,10 @@ use std::time::SystemTime;
 
 use vcam_core::ptp_types::{ObjectHandle, OperationSpec, ResponseCode};
 use vcam_core::reply::Response;
-use vcam_core::{Context, LiveviewPacing, PropChange, Properties, Reply, Request, VendorExtension};
+use vcam_core::{
+    ActionError, ActionOutcome, BodyAction, Context, LiveviewPacing, PropChange, Properties, Reply,
+    Request, VendorExtension,
+};
 
 use crate::body::EosBody;
 use crate::codes::{op, prop, rc};
@@ -212,6 +216,14 @@ impl VendorExtension for CanonEos {
     fn properties_changed(&mut self, cx: &mut Context<'_>, changes: &[PropChange]) {
         self.queue_changes(cx.props, changes);
         self.record_status_changed(cx, changes);
+    }
+
+    fn body_action(
+        &mut self,
+        cx: &mut Context<'_>,
+        action: &BodyAction,
+    ) -> Result<ActionOutcome, ActionError> {
+        self.on_body(cx, action)
     }
 
     fn poll_timeout(&self) -> Option<SystemTime> {

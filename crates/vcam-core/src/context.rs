@@ -21,6 +21,7 @@ use crate::frames::{Frame, FrameSource, LiveviewPacing};
 use crate::model::CameraModel;
 use crate::props::Properties;
 use crate::render::{self, TestCard};
+use crate::steer::Steer;
 use crate::store::{
     BytesSource, CARD_STORAGE_ID, DataSource, ObjectEntry, ObjectStore, PendingObject, StoreError,
     media,
@@ -139,6 +140,8 @@ pub struct Context<'a> {
     /// Live view frames.
     pub frames: &'a mut dyn FrameSource,
     pub(crate) state: &'a mut CameraState,
+    /// Faults (a capture that fails) and the body's state (`steer.rs`).
+    pub(crate) steer: &'a mut Steer,
     pub(crate) settings: Vec<String>,
     pub(crate) pacing: LiveviewPacing,
 }
@@ -185,6 +188,10 @@ impl Context<'_> {
     /// Takes a picture: renders a test card showing the model, a counter, the clock and the
     /// settings, and stores it on the card or in camera memory. Events are the caller's job.
     pub fn capture(&mut self, target: CaptureTarget) -> Result<Captured, ResponseCode> {
+        if let Some(code) = self.steer.capture_fails() {
+            tracing::info!(?code, "fault: the capture fails");
+            return Err(code);
+        }
         if target == CaptureTarget::Card && self.store.is_read_only() {
             return Err(ResponseCode::STORE_READ_ONLY);
         }

@@ -30,8 +30,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod actions;
 pub mod context;
 pub mod events;
+pub mod faults;
 pub mod frames;
 pub mod generic;
 pub mod model;
@@ -39,15 +41,20 @@ mod ops;
 pub mod output;
 pub mod pairing;
 pub mod props;
+pub mod remote;
 pub mod render;
 pub mod reply;
 pub mod responder;
+pub mod slot;
+mod steer;
 pub mod store;
 mod timers;
 pub mod vendor;
 
+pub use actions::{ActionError, ActionOutcome, BodyAction, Dial, ObjectTarget};
 pub use context::{CaptureTarget, Captured, Context, jpeg_object_info};
 pub use events::{EventQueue, EventRecord};
+pub use faults::{Fault, FaultError, FaultKind};
 pub use frames::{
     Frame, FrameError, FrameSource, JpegFolderFrames, LiveviewPacing, MjpegFileFrames,
     SyntheticFrames,
@@ -56,6 +63,7 @@ pub use model::{CameraModel, PropertyDef, UsbIdentity};
 pub use ops::{MTP_OPERATIONS, android};
 pub use output::{CancelAnswer, DataHint, Output, ResponderConfig};
 pub use props::{PropChange, PropError, Properties};
+pub use remote::{Remote, Status};
 pub use reply::{Reply, Request, Response};
 pub use responder::Responder;
 pub use store::{ChainSource, FolderStore, ListingSource, ObjectEntry, ObjectStore, StoreError};

@@ -40,7 +40,8 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use ptp_types::{
@@ -48,15 +49,20 @@ use ptp_types::{
     ptp_codec::Params,
 };
 
+use crate::actions::{ActionError, ActionOutcome, BodyAction};
 use crate::context::{CameraState, Context};
 use crate::events::{EventQueue, EventRecord, NO_TRANSACTION};
+use crate::faults::Fault;
 use crate::frames::{FrameSource, LiveviewPacing};
 use crate::model::CameraModel;
 use crate::ops::{self, Handled, Route, SessionOp};
 pub use crate::output::{CancelAnswer, DEFAULT_CHUNK_SIZE, DataHint, Output, ResponderConfig};
 use crate::props::{ChangeKind, Properties};
+use crate::remote::{Command, Remote, Status};
 use crate::render;
 use crate::reply::{Reply, Request, Response};
+use crate::slot::CardSlot;
+use crate::steer::{Allowance, Effect, Gate, Steer};
 use crate::store::{DataSource, ObjectStore, PendingObject, Upload};
 use crate::vendor::VendorExtension;
 
@@ -121,6 +127,8 @@ enum Phase {
         tid: u32,
         source: Box<dyn DataSource>,
         remaining: u64,
+        /// Bytes sent so far.
+        sent: u64,
         started: bool,
         response: Response,
         failed: Option<ResponseCode>,
@@ -169,6 +177,11 @@ pub struct Responder {
     phase: Phase,
     out: VecDeque<Output>,
     config: ResponderConfig,
+    /// Faults, the link, the battery and the card slot (`steer.rs`).
+    steer: Steer,
+    /// The link drops once the response of this transaction has gone out, back after the
+    /// duration.
+    drop_after: Option<(u32, Option<Duration>)>,
     /// Live view pacing chosen for this camera; `None`: the vendor's.
     pacing: Option<LiveviewPacing>,
 }
@@ -194,6 +207,10 @@ impl Responder {
         frames: Box<dyn FrameSource>,
     ) -> Self {
         let props = Properties::from_defs(&model.properties);
+        let steer = Steer::default();
+        // Every card is reached through the body's slot, so it can come out, fill up or slow
+        // down without the store knowing (`slot.rs`).
+        let store: Box<dyn ObjectStore> = Box::new(CardSlot::new(store, Arc::clone(&steer.slot)));
         Self {
             model,
             vendor,
@@ -207,6 +224,8 @@ impl Responder {
             phase: Phase::Idle,
             out: VecDeque::new(),
             config: ResponderConfig::default(),
+            steer,
+            drop_after: None,
             pacing: None,
         }
     }
@@ -269,6 +288,195 @@ impl Responder {
         result
     }
 
+    /// Does `action` on the body now, as a person would (see [`crate::actions`]): the core
+    /// takes care of the link and the card slot, the vendor extension does the rest and
+    /// reports it its own way ([`VendorExtension::body_action`]).
+    ///
+    /// # Errors
+    /// What the body refuses ([`ActionError`]).
+    pub fn act(
+        &mut self,
+        now: SystemTime,
+        action: &BodyAction,
+    ) -> Result<ActionOutcome, ActionError> {
+        self.steer.touch(now);
+        tracing::info!(%action, "body action");
+        let outcome = match action {
+            BodyAction::Unplug => {
+                if !self.steer.link_up() {
+                    return Ok(ActionOutcome::said("already unplugged"));
+                }
+                self.link_down(now, None);
+                Ok(ActionOutcome::said("unplugged"))
+            }
+            BodyAction::Plug => {
+                if self.steer.link_up() {
+                    return Ok(ActionOutcome::said("already plugged in"));
+                }
+                self.steer.plug();
+                Ok(ActionOutcome::said("plugged in"))
+            }
+            BodyAction::CardDoor { open } => {
+                if !self.steer.slot.set_present(!open) {
+                    return Ok(ActionOutcome::said(if *open {
+                        "the card is already out"
+                    } else {
+                        "the card is already in"
+                    }));
+                }
+                let (vendor, mut cx) = self.split(now);
+                vendor.body_action(&mut cx, action)
+            }
+            BodyAction::Battery(percent) => {
+                let dead = self.steer.battery == Some(0);
+                self.steer.battery = Some(*percent);
+                let (vendor, mut cx) = self.split(now);
+                let outcome = vendor.body_action(&mut cx, action);
+                if *percent == 0 {
+                    // The body says so, then switches off a moment later.
+                    self.steer.drop_later(now);
+                } else if dead {
+                    // A charged battery: the body switches on again.
+                    self.steer.plug();
+                }
+                outcome
+            }
+            _ => {
+                let (vendor, mut cx) = self.split(now);
+                vendor.body_action(&mut cx, action)
+            }
+        };
+        self.settle(now);
+        self.publish_status();
+        outcome
+    }
+
+    /// Plans `fault` (see [`crate::faults`]); it is armed the next time the camera runs.
+    pub fn add_fault(&mut self, fault: Fault) {
+        self.steer.add(fault);
+        self.publish_status();
+    }
+
+    /// Drops every fault not yet over.
+    pub fn clear_faults(&mut self) {
+        self.steer.clear();
+        self.publish_status();
+    }
+
+    /// The faults not yet over, in the `--fault` grammar.
+    #[must_use]
+    pub fn active_faults(&self) -> Vec<String> {
+        self.steer.active()
+    }
+
+    /// Whether the body's link (its cable, its network) is up. A transport that finds it down
+    /// ends its connection as the link would (PTP/IP closes its connections, a USB transport
+    /// detaches the device or reports it gone) and offers the camera again once it is up;
+    /// meanwhile it keeps calling [`Responder::handle_timeout`] at
+    /// [`Responder::poll_timeout`], which is when the link comes back. The one signal every
+    /// transport honours for `disconnect` faults, a dead battery and `vcamctl unplug`.
+    #[must_use]
+    pub const fn is_plugged(&self) -> bool {
+        self.steer.link_up()
+    }
+
+    /// A handle to steer this camera from other threads ([`crate::remote`]). From now on
+    /// [`Responder::poll_timeout`] asks to be run at least every
+    /// [`REMOTE_POLL`](crate::remote::REMOTE_POLL).
+    pub fn remote(&mut self) -> Remote {
+        let shared = self.steer.remote.get_or_insert_with(Arc::default);
+        let remote = Remote::new(Arc::clone(shared));
+        self.publish_status();
+        remote
+    }
+
+    /// The camera's state as a remote sees it.
+    #[must_use]
+    pub fn status(&self) -> Status {
+        Status {
+            model: self.model.id.to_string(),
+            session_open: self.session.is_some(),
+            link_up: self.steer.link_up(),
+            card_in: self.steer.slot.present(),
+            card_full: self.steer.slot.full(),
+            battery: self.steer.battery,
+            faults: self.steer.active(),
+        }
+    }
+
+    fn publish_status(&self) {
+        if let Some(remote) = &self.steer.remote {
+            remote.set_status(self.status());
+        }
+    }
+
+    /// Carries out what remotes queued.
+    fn serve_remote(&mut self, now: SystemTime) {
+        let Some(remote) = self.steer.remote.clone().filter(|r| r.waiting()) else {
+            return;
+        };
+        for (command, answer) in remote.take() {
+            let result = match command {
+                Command::Act(action) => self.act(now, &action).map(|o| o.to_string()),
+                Command::AddFault(fault) => {
+                    let text = fault.to_string();
+                    self.add_fault(fault);
+                    self.steer.touch(now);
+                    Ok(format!("fault planned: {text}"))
+                }
+                Command::ClearFaults => {
+                    self.clear_faults();
+                    Ok("faults cleared".to_string())
+                }
+            };
+            // The asker may have stopped waiting.
+            let _ = answer.send(result);
+        }
+        self.publish_status();
+    }
+
+    /// Carries out what faults did to the body.
+    fn apply(&mut self, now: SystemTime, effects: Vec<Effect>) {
+        if effects.is_empty() {
+            return;
+        }
+        for effect in effects {
+            match effect {
+                Effect::Card(present) => {
+                    if self.steer.slot.set_present(present) {
+                        let action = BodyAction::CardDoor { open: !present };
+                        let (vendor, mut cx) = self.split(now);
+                        if let Err(e) = vendor.body_action(&mut cx, &action) {
+                            tracing::warn!(%e, "reporting the card slot");
+                        }
+                    }
+                }
+                Effect::Battery(percent) => {
+                    let (vendor, mut cx) = self.split(now);
+                    if let Err(e) = vendor.body_action(&mut cx, &BodyAction::Battery(percent)) {
+                        tracing::warn!(%e, "reporting the battery");
+                    }
+                }
+                Effect::LinkDown(replug) => self.link_down(now, replug),
+                Effect::LinkUp => {
+                    tracing::info!("the link is back");
+                    self.steer.plug();
+                }
+            }
+        }
+        self.settle(now);
+        self.publish_status();
+    }
+
+    /// The link drops now: the session ends as for a pulled cable; back after `replug`.
+    fn link_down(&mut self, now: SystemTime, replug: Option<Duration>) {
+        tracing::info!(?replug, "the link is down");
+        self.handle_reset(now);
+        self.drop_after = None;
+        self.steer.unplug(now, replug);
+        self.publish_status();
+    }
+
     /// An operation request arrived.
     pub fn handle_request(&mut self, now: SystemTime, request: Request, hint: DataHint) {
         tracing::debug!(code = ?request.code, tid = request.transaction_id, params = ?request.params, "request");
@@ -282,6 +490,25 @@ impl Responder {
             DataHint::NoDataOut => false,
             DataHint::Unknown => spec.is_some_and(|s| s.data == DataPhase::ToResponder),
         };
+        // What remotes queued comes first (a busy initiator may leave no room for timeouts).
+        self.serve_remote(now);
+        // Faults see every request first (`steer.rs`): an unplugged body hears nothing, a
+        // busy one answers DeviceBusy.
+        let mut effects = Vec::new();
+        let name = spec.map(|s| s.name);
+        let gate = self.steer.gate(
+            now,
+            request.transaction_id,
+            request.code,
+            name,
+            &mut effects,
+        );
+        self.apply(now, effects);
+        if gate == Gate::Unheard {
+            tracing::debug!(code = ?request.code, "the link is down: request unheard");
+            return;
+        }
+        self.steer.slot.take_read();
         let handled = match self.check(&request, spec) {
             Err(code) => Handled::Reply(Reply::from(code)),
             Ok(()) => {
@@ -291,7 +518,13 @@ impl Responder {
                 {
                     session.last_tid = request.transaction_id;
                 }
-                self.dispatch(now, &request)
+                match gate {
+                    Gate::Refuse(code) => {
+                        tracing::info!(code = ?request.code, refused = ?code, "fault: refused");
+                        Handled::Reply(Reply::from(code))
+                    }
+                    _ => self.dispatch(now, &request),
+                }
             }
         };
         let needs_data = spec.is_some_and(|s| s.data == DataPhase::ToResponder);
@@ -378,9 +611,36 @@ impl Responder {
 
     /// A piece of the initiator's data phase.
     pub fn handle_data(&mut self, now: SystemTime, chunk: &[u8]) {
-        let _ = now;
-        let Phase::Receiving { sink, arrived, .. } = &mut self.phase else {
+        self.steer.touch(now);
+        let Phase::Receiving {
+            request, arrived, ..
+        } = &mut self.phase
+        else {
             tracing::warn!(len = chunk.len(), "data outside a data phase; ignoring it");
+            return;
+        };
+        // A fault may cut the data phase here (`steer.rs`).
+        let done = arrived.received;
+        let tid = request.transaction_id;
+        let chunk = match self.steer.allowance(tid, done, chunk.len()) {
+            Allowance::Go(n) if n >= chunk.len() => chunk,
+            Allowance::Go(n) => {
+                let cut = chunk.get(..n).unwrap_or_default();
+                let after = self.steer.allowance(tid, done + n as u64, 1);
+                self.cut_data_out(now, after, cut);
+                return;
+            }
+            stop => {
+                self.cut_data_out(now, stop, &[]);
+                return;
+            }
+        };
+        self.receive(chunk);
+    }
+
+    /// Stores a piece of the initiator's data phase in its sink.
+    fn receive(&mut self, chunk: &[u8]) {
+        let Phase::Receiving { sink, arrived, .. } = &mut self.phase else {
             return;
         };
         arrived.received = arrived.received.saturating_add(chunk.len() as u64);
@@ -428,6 +688,32 @@ impl Responder {
                 }
             }
             Sink::Discard(_) => {}
+        }
+    }
+
+    /// A fault cuts the initiator's data phase after `last`: the link drops (nothing of it
+    /// is kept), or the camera cancels it (TransactionCancelled once the initiator has sent
+    /// the rest, which is read and forgotten).
+    fn cut_data_out(&mut self, now: SystemTime, stop: Allowance, last: &[u8]) {
+        self.receive(last);
+        match stop {
+            Allowance::Disconnect => {
+                let replug = self.steer.disconnect_replug();
+                tracing::info!("fault: the link drops in the middle of the data phase");
+                self.link_down(now, replug);
+            }
+            Allowance::Cancel => {
+                tracing::info!("fault: the camera cancels the data phase");
+                self.steer.cancelled();
+                if let Phase::Receiving { sink, .. } = &mut self.phase {
+                    // Dropping an upload discards it: nothing reaches the card.
+                    *sink =
+                        Sink::Discard(Some(Response::code(ResponseCode::TRANSACTION_CANCELLED)));
+                }
+                let mut cx = self.context(now);
+                cx.queue_event(EventCode::CANCEL_TRANSACTION, NO_TRANSACTION, []);
+            }
+            Allowance::Go(_) | Allowance::Wait(_) => {}
         }
     }
 
@@ -563,6 +849,10 @@ impl Responder {
 
     /// The time has come for [`Responder::poll_timeout`].
     pub fn handle_timeout(&mut self, now: SystemTime) {
+        let mut effects = Vec::new();
+        self.steer.handle_timeout(now, &mut effects);
+        self.apply(now, effects);
+        self.serve_remote(now);
         while let Some((&(at, seq), _)) = self.state.timers.first_key_value() {
             if at > now {
                 break;
@@ -578,21 +868,32 @@ impl Responder {
             vendor.handle_timeout(&mut cx);
         }
         self.settle(now);
+        self.publish_status();
     }
 
     /// When [`Responder::handle_timeout`] should next be called.
     #[must_use]
     pub fn poll_timeout(&self) -> Option<SystemTime> {
         let own = self.state.timers.keys().next().map(|&(at, _)| at);
-        match (own, self.vendor.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        [own, self.vendor.poll_timeout(), self.steer.poll_timeout()]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The next thing to send on the command/data channel, if any.
     pub fn poll_output(&mut self) -> Option<Output> {
         if let Some(out) = self.out.pop_front() {
+            if let (Output::Response { transaction_id, .. }, Some((tid, replug))) =
+                (&out, self.drop_after)
+                && *transaction_id == tid
+            {
+                // The response goes out, then the link drops (a `disconnect` fault).
+                self.drop_after = None;
+                tracing::info!(tid, "fault: the link drops after this response");
+                let now = self.steer.last_now;
+                self.link_down(now, replug);
+            }
             return Some(out);
         }
         let chunk_size = self.config.chunk_size.max(1);
@@ -601,6 +902,7 @@ impl Responder {
             tid,
             source,
             remaining,
+            sent,
             started,
             response,
             failed,
@@ -616,9 +918,34 @@ impl Responder {
                 total_len: *remaining,
             });
         }
-        let want = usize::try_from(*remaining)
+        let mut want = usize::try_from(*remaining)
             .unwrap_or(usize::MAX)
             .min(chunk_size);
+        // A fault may pace the data phase (a slow card) or cut it (`steer.rs`).
+        if want > 0 && failed.is_none() {
+            match self.steer.allowance(*tid, *sent, want) {
+                Allowance::Go(n) => want = n.clamp(1, want),
+                Allowance::Wait(_) => return None,
+                Allowance::Disconnect => {
+                    let replug = self.steer.disconnect_replug();
+                    let now = self.steer.last_now;
+                    tracing::info!(
+                        sent = *sent,
+                        "fault: the link drops in the middle of the data phase"
+                    );
+                    self.link_down(now, replug);
+                    return None;
+                }
+                Allowance::Cancel => {
+                    tracing::info!(sent = *sent, "fault: the camera cancels the data phase");
+                    *failed = Some(ResponseCode::TRANSACTION_CANCELLED);
+                    let now = self.steer.last_now;
+                    let mut cx = self.context(now);
+                    cx.queue_event(EventCode::CANCEL_TRANSACTION, NO_TRANSACTION, []);
+                    return self.poll_output();
+                }
+            }
+        }
         let bytes = if want == 0 {
             Bytes::new()
         } else if failed.is_some() {
@@ -643,6 +970,7 @@ impl Responder {
             }
         };
         *remaining -= bytes.len() as u64;
+        *sent += bytes.len() as u64;
         let last = *remaining == 0;
         if last {
             let tid = *tid;
@@ -746,8 +1074,10 @@ impl Responder {
             last_tid: request.transaction_id,
         });
         tracing::info!(session = id, "session opened");
+        self.steer.session_opened(now);
         let (vendor, mut cx) = self.split(now);
         vendor.session_opened(&mut cx);
+        self.publish_status();
         Handled::Reply(Reply::ok())
     }
 
@@ -759,6 +1089,7 @@ impl Responder {
             self.state.timers.clear();
             let (vendor, mut cx) = self.split(now);
             vendor.session_closed(&mut cx);
+            self.publish_status();
         }
     }
 
@@ -827,11 +1158,14 @@ impl Responder {
                     return;
                 }
                 let remaining = data.len();
+                let card = self.steer.slot.take_read();
+                self.steer.data_in_started(now, tid, card);
                 self.phase = Phase::Sending {
                     code: request.code,
                     tid,
                     source: data,
                     remaining,
+                    sent: 0,
                     started: false,
                     response,
                     failed: None,
@@ -843,6 +1177,9 @@ impl Responder {
 
     fn respond(&mut self, transaction_id: u32, response: Response) {
         tracing::debug!(code = ?response.code, transaction_id, params = ?response.params, "response");
+        if let Some(replug) = self.steer.responded(transaction_id) {
+            self.drop_after = Some((transaction_id, replug));
+        }
         self.last_answered = Some(transaction_id);
         self.out.push_back(Output::Response {
             code: response.code,
@@ -897,6 +1234,7 @@ impl Responder {
             events: &mut self.events,
             frames: self.frames.as_mut(),
             state: &mut self.state,
+            steer: &mut self.steer,
             settings,
             pacing,
         };

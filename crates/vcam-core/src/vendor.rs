@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use ptp_types::{DeviceInfo, OperationSpec, ResponseCode};
 
+use crate::actions::{self, ActionError, ActionOutcome, BodyAction};
 use crate::context::Context;
 use crate::frames::LiveviewPacing;
 use crate::props::{PropChange, Properties};
@@ -61,6 +62,24 @@ pub trait VendorExtension: Send {
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {
         let _ = props;
         None
+    }
+
+    /// A person acted on the body ([`crate::actions`]): do it and report it the vendor's
+    /// way. The default is the ISO 15740 behaviour ([`actions::standard`]), which an
+    /// extension calls for the actions it reports the standard way. For
+    /// [`BodyAction::CardDoor`] the core has already taken the card out or put it in, and for
+    /// [`BodyAction::Battery`] it keeps the level; only the reporting (and the vendor's own
+    /// battery property) is left. [`BodyAction::Unplug`] and [`BodyAction::Plug`] are the
+    /// core's and never come here.
+    ///
+    /// # Errors
+    /// What the body refuses.
+    fn body_action(
+        &mut self,
+        cx: &mut Context<'_>,
+        action: &BodyAction,
+    ) -> Result<ActionOutcome, ActionError> {
+        actions::standard(cx, action)
     }
 
     /// What a live view poll gets before the sensor's next frame is due ([`LiveviewPacing`]).

@@ -10,6 +10,7 @@
 //! by CameraAction, the capture preview, movies, exposure steps) and `liveview` (open capture and
 //! the live view object).
 
+mod actions;
 mod capture;
 mod liveview;
 mod props;
@@ -19,7 +20,10 @@ use vcam_core::ptp_types::{
     DeviceInfo, DevicePropCode, ObjectHandle, OperationCode, OperationSpec, ResponseCode,
 };
 use vcam_core::reply::Response;
-use vcam_core::{Context, PropChange, Properties, Reply, Request, VendorExtension};
+use vcam_core::{
+    ActionError, ActionOutcome, BodyAction, Context, PropChange, Properties, Reply, Request,
+    VendorExtension,
+};
 
 use crate::body::{Face, FujiBody};
 use crate::codes::{APP_INFO_OBJECT, LIVEVIEW_OBJECT, op, prop};
@@ -185,6 +189,14 @@ impl VendorExtension for FujiX {
 
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {
         Some(props::settings_lines(props))
+    }
+
+    fn body_action(
+        &mut self,
+        cx: &mut Context<'_>,
+        action: &BodyAction,
+    ) -> Result<ActionOutcome, ActionError> {
+        self.on_body(cx, action)
     }
 }
 

@@ -113,9 +113,11 @@ impl Shim {
                 .try_init();
         }
         let mut cameras = Vec::new();
+        let mut control = None;
         match CameraOptions::from_env() {
             Ok(all) => {
                 for options in all {
+                    control = control.or_else(|| options.control.clone());
                     match options.build() {
                         Ok(camera) => cameras.push(UsbCamera::new(camera)),
                         Err(err) => eprintln!(
@@ -133,6 +135,9 @@ impl Shim {
         // SAFETY: `remove_cameras` is a plain `extern "C" fn()` that never unwinds.
         unsafe {
             libc::atexit(remove_cameras);
+        }
+        if let Some(path) = control {
+            start_control(&path, &mut cameras);
         }
         Self::with_cameras(cameras)
     }
@@ -209,7 +214,47 @@ impl Shim {
     }
 }
 
+/// Serves the control socket (`VCAM_CONTROL`) for every camera of the process, on a thread of
+/// its own; a command waiting is carried out by the next libusb call, or by the control
+/// thread itself through the shim's lock.
+fn start_control(path: &std::path::Path, cameras: &mut [UsbCamera]) {
+    let steered = cameras
+        .iter_mut()
+        .map(|cam| {
+            let name = cam.responder().model().id.to_string();
+            vcam_control::Camera::new(name, cam.responder_mut().remote()).with_pump(|| {
+                let shim = shim();
+                shim.lock().drive();
+                shim.notify();
+            })
+        })
+        .collect();
+    match vcam_control::ControlServer::bind(path, steered).and_then(|s| s.spawn()) {
+        Ok(_) => tracing::info!(path = %path.display(), "control socket"),
+        Err(e) => eprintln!(
+            "vcam-libusb: control socket {} not started: {e}",
+            path.display()
+        ),
+    }
+}
+
 impl State {
+    /// Whether device `device` is plugged in (a pulled cable, a dead battery: it is gone, and
+    /// every transfer to it answers LIBUSB_ERROR_NO_DEVICE until it is back).
+    #[must_use]
+    pub fn plugged(&self, device: usize) -> bool {
+        self.cameras
+            .get(device)
+            .is_some_and(|cam| cam.responder().is_plugged())
+    }
+
+    /// The camera of `device`, while it is plugged in.
+    fn camera(&mut self, device: usize) -> Option<&mut UsbCamera> {
+        self.cameras
+            .get_mut(device)
+            .filter(|cam| cam.responder().is_plugged())
+    }
+
     /// Runs the cameras' due timers.
     pub fn drive(&mut self) {
         let now = SystemTime::now();
@@ -227,13 +272,13 @@ impl State {
         setup: SetupPacket,
         out: &[u8],
     ) -> Option<ControlReply> {
-        let cam = self.cameras.get_mut(device)?;
+        let cam = self.camera(device)?;
         Some(cam.control(SystemTime::now(), setup, out))
     }
 
     /// A bulk or interrupt OUT transfer on `endpoint`.
     pub fn transfer_out(&mut self, device: usize, endpoint: u8, data: &[u8]) -> Option<OutStatus> {
-        let cam = self.cameras.get_mut(device)?;
+        let cam = self.camera(device)?;
         Some(cam.transfer_out(SystemTime::now(), endpoint, data))
     }
 
@@ -244,7 +289,7 @@ impl State {
 
     /// An IN transfer attempt.
     pub fn transfer_in(&mut self, device: usize, endpoint: u8, max: usize) -> Option<InStatus> {
-        let cam = self.cameras.get_mut(device)?;
+        let cam = self.camera(device)?;
         Some(cam.transfer_in(endpoint, max))
     }
 }

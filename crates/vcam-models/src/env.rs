@@ -10,6 +10,9 @@
 //! | `VCAM_LIVEVIEW_JPEGS` | `--liveview-jpegs DIR` | |
 //! | `VCAM_LIVEVIEW_MJPEG` | `--liveview-mjpeg FILE` | |
 //! | `VCAM_LIVEVIEW_UNPACED` | `--liveview-unpaced` (a flag, as `VCAM_READ_ONLY`) | `0` |
+//! | `VCAM_FAULTS` | `--fault FAULT`, several separated by `;` ([`crate::faults`]) | |
+//! | `VCAM_FAULTS_FILE` | `--faults-file FILE` | |
+//! | `VCAM_CONTROL` | `--control PATH`, one socket for every camera of the process | |
 //!
 //! A variable set to the empty string counts as unset.
 
@@ -35,6 +38,12 @@ pub const LIVEVIEW_JPEGS: &str = "VCAM_LIVEVIEW_JPEGS";
 pub const LIVEVIEW_MJPEG: &str = "VCAM_LIVEVIEW_MJPEG";
 /// Answer every live view poll with a frame, as fast as possible (benches).
 pub const LIVEVIEW_UNPACED: &str = "VCAM_LIVEVIEW_UNPACED";
+/// Faults planned for every camera, separated by `;`.
+pub const FAULTS: &str = "VCAM_FAULTS";
+/// A fault scenario file (TOML) for every camera.
+pub const FAULTS_FILE: &str = "VCAM_FAULTS_FILE";
+/// The control socket of the process's cameras.
+pub const CONTROL: &str = "VCAM_CONTROL";
 
 /// A `VCAM_*` variable whose value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -67,6 +76,17 @@ pub enum EnvError {
         /// What is wrong with it.
         #[source]
         source: ParseIntError,
+    },
+    /// Not a list of faults.
+    #[error("{var}={value:?}")]
+    Faults {
+        /// The variable.
+        var: &'static str,
+        /// Its value.
+        value: String,
+        /// What is wrong with it.
+        #[source]
+        source: vcam_core::faults::FaultError,
     },
     /// Not a yes or no.
     #[error("{var}={value:?}: expected 1, true or yes, or 0, false or no")]
@@ -140,6 +160,16 @@ impl CameraOptions {
         }
         template.liveview.jpegs = get(LIVEVIEW_JPEGS).map(PathBuf::from);
         template.liveview.mjpeg = get(LIVEVIEW_MJPEG).map(PathBuf::from);
+        if let Some(value) = text(FAULTS)? {
+            template.faults =
+                crate::faults::parse_fault_list(&value).map_err(|source| EnvError::Faults {
+                    var: FAULTS,
+                    value,
+                    source,
+                })?;
+        }
+        template.faults_file = get(FAULTS_FILE).map(PathBuf::from);
+        template.control = get(CONTROL).map(PathBuf::from);
         let models = match var(MODELS) {
             None => DEFAULT_MODEL.to_string(),
             Some(v) => v

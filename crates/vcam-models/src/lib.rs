@@ -24,10 +24,12 @@ mod card;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod env;
+pub mod faults;
 mod options;
 
 pub use card::{open_card, sample_card};
 pub use env::EnvError;
+pub use faults::{ScenarioError, parse_fault, read_scenario};
 pub use options::{
     BuildError, CameraOptions, DEFAULT_LIVEVIEW_FPS, DEFAULT_LIVEVIEW_SIZE, LiveviewOptions,
     SizeError, parse_size,

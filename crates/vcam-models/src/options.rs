@@ -4,9 +4,13 @@
 use std::num::ParseIntError;
 use std::path::PathBuf;
 
+use vcam_core::faults::Fault;
 use vcam_core::frames::{FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames};
 use vcam_core::{LiveviewPacing, Responder, StoreError, SyntheticFrames};
 
+#[cfg(feature = "cli")]
+use crate::faults::FAULT_HELP;
+use crate::faults::{ScenarioError, read_scenario};
 use crate::{DEFAULT_MODEL, UnknownModel, lookup, open_card};
 
 /// The live view frame size of the synthetic source when none is given.
@@ -20,7 +24,8 @@ pub const DEFAULT_LIVEVIEW_FPS: u32 = 30;
 /// pattern, as every binary starts without options. With the `cli` feature this is a
 /// `clap::Args` to `#[command(flatten)]` into a binary's arguments: `[MODEL] [--fs DIR]
 /// [--read-only] [--liveview-size WxH] [--liveview-fps FPS] [--liveview-jpegs DIR |
-/// --liveview-mjpeg FILE] [--liveview-unpaced]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
+/// --liveview-mjpeg FILE] [--liveview-unpaced] [--fault FAULT]... [--faults-file FILE]
+/// [--control PATH]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
 /// variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -38,6 +43,24 @@ pub struct CameraOptions {
     #[allow(missing_docs)] // Documented on the type; a doc comment here would become help text.
     #[cfg_attr(feature = "cli", command(flatten))]
     pub liveview: LiveviewOptions,
+    /// Faults planned for the camera ([`vcam_core::faults`]; `--fault`, repeatable).
+    #[cfg_attr(
+        feature = "cli",
+        arg(
+            long = "fault",
+            value_name = "FAULT",
+            value_parser = crate::faults::parse_fault,
+            help = "Plan a fault (repeatable; the grammar is in --help)",
+            long_help = FAULT_HELP
+        )
+    )]
+    pub faults: Vec<Fault>,
+    /// Plan the faults of this TOML scenario file too ([`crate::faults`]).
+    #[cfg_attr(feature = "cli", arg(long, value_name = "FILE"))]
+    pub faults_file: Option<PathBuf>,
+    /// Steer the camera through a control socket at PATH: `vcamctl --socket PATH shutter`.
+    #[cfg_attr(feature = "cli", arg(long, value_name = "PATH"))]
+    pub control: Option<PathBuf>,
 }
 
 /// Where live view frames come from: a synthetic test pattern of a given size (the default),
@@ -155,6 +178,9 @@ pub enum BuildError {
     /// Both a JPEG folder and an MJPEG file were given as the live view.
     #[error("two live view sources given (a JPEG folder and an MJPEG file); choose one")]
     LiveviewConflict,
+    /// The fault scenario file (`--faults-file`) cannot be used.
+    #[error("fault scenario")]
+    Faults(#[from] ScenarioError),
 }
 
 impl CameraOptions {
@@ -166,16 +192,20 @@ impl CameraOptions {
             fs: None,
             read_only: false,
             liveview: LiveviewOptions::default(),
+            faults: Vec::new(),
+            faults_file: None,
+            control: None,
         }
     }
 
     /// Builds the camera: the model and its vendor extension from the registry, the card
     /// ([`open_card`]), the live view source ([`LiveviewOptions::frame_source`]), all handed
-    /// to [`Responder::new`].
+    /// to [`Responder::new`], with the faults of `--fault` and `--faults-file` planned.
     ///
     /// # Errors
     /// An unknown model, a card folder that cannot be opened (or a sample card that cannot be
-    /// written), a live view file or folder that cannot be played.
+    /// written), a live view file or folder that cannot be played, a fault scenario file that
+    /// cannot be used.
     pub fn build(&self) -> Result<Responder, BuildError> {
         let (model, vendor) = lookup(&self.model)?.build();
         if self.fs.is_none() && self.read_only {
@@ -186,11 +216,27 @@ impl CameraOptions {
         let store = open_card(&model, self.fs.as_deref(), self.read_only)?;
         let frames = self.liveview.frame_source()?;
         let camera = Responder::new(model, vendor, store, frames);
-        Ok(if self.liveview.unpaced {
+        let mut camera = if self.liveview.unpaced {
             camera.with_liveview_pacing(LiveviewPacing::EveryPoll)
         } else {
             camera
-        })
+        };
+        for fault in self.planned_faults()? {
+            camera.add_fault(fault);
+        }
+        Ok(camera)
+    }
+
+    /// The faults of `--fault`, then those of `--faults-file`.
+    ///
+    /// # Errors
+    /// The scenario file cannot be used.
+    pub fn planned_faults(&self) -> Result<Vec<Fault>, BuildError> {
+        let mut faults = self.faults.clone();
+        if let Some(path) = &self.faults_file {
+            faults.extend(read_scenario(path)?);
+        }
+        Ok(faults)
     }
 }
 

@@ -515,3 +515,51 @@ fn recorded_frames_with_application_data_or_progressive_coding_are_sent_bare_and
         cam.wait(34);
     }
 }
+
+#[test]
+fn body_actions_are_reported_with_sonys_events() {
+    use vcam_core::{BodyAction, Dial, ObjectTarget};
+    let mut cam = Cam::connected();
+    cam.events();
+    // The shutter on the body: the picture waits at 0xFFFFC001, 0xD215 says so, C201 names it.
+    let now = cam.now;
+    cam.r.act(now, &BodyAction::Shutter).unwrap();
+    let events = cam.events();
+    assert!(
+        events.contains(&changed(prop::OBJECT_IN_MEMORY)),
+        "{events:?}"
+    );
+    assert!(
+        events.contains(&(ec::OBJECT_ADDED, vec![CAPTURE_OBJECT.0])),
+        "{events:?}"
+    );
+    // A dial: the setting moves along the body's dial, C203.
+    let before = cam.value(prop::ISO);
+    cam.r
+        .act(
+            now,
+            &BodyAction::Dial {
+                dial: Dial::Iso,
+                steps: 1,
+            },
+        )
+        .unwrap();
+    assert_ne!(cam.value(prop::ISO), before);
+    assert!(cam.events().contains(&changed(prop::ISO)));
+    // The battery: 0xD218 with C203.
+    cam.r.act(now, &BodyAction::Battery(10)).unwrap();
+    assert_eq!(cam.value(prop::BATTERY_LEVEL), PropValue::Int8(10));
+    assert!(cam.events().contains(&changed(prop::BATTERY_LEVEL)));
+    // A picture deleted on the body: C202 with its handle.
+    std::fs::write(cam.dir.path().join("DSC00009.JPG"), b"picture").unwrap();
+    let gone = cam
+        .r
+        .act(
+            now,
+            &BodyAction::Delete(ObjectTarget::Name("DSC00009.JPG".into())),
+        )
+        .unwrap();
+    let handle = gone.object.unwrap();
+    assert!(cam.events().contains(&(ec::OBJECT_REMOVED, vec![handle.0])));
+    assert!(!cam.dir.path().join("DSC00009.JPG").exists());
+}

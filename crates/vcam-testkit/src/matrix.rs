@@ -430,6 +430,9 @@ pub struct Target {
     pub env: Env,
     card: PathBuf,
     serving: Serving,
+    /// The camera's control socket (`--control`, `VCAM_CONTROL`), for transports on this
+    /// machine.
+    control: Option<PathBuf>,
 }
 
 #[derive(Debug)]
@@ -463,17 +466,27 @@ impl Target {
         card::write_sample(&card);
         create_dir(&card.join(model.capture_folder));
         let card_arg = card.to_string_lossy().into_owned();
+        let control = (!transport.in_guest()).then(|| dir.join("control.sock"));
+        let control_arg = control
+            .as_ref()
+            .map(|c| c.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let (env, serving) = match transport {
             Transport::PtpIp => {
-                let server = VcamProcess::start(&artifacts.ptpip, &[model.id, "--fs", &card_arg]);
+                let server = VcamProcess::start(
+                    &artifacts.ptpip,
+                    &[model.id, "--fs", &card_arg, "--control", &control_arg],
+                );
                 (
                     Env::under(dir).gphoto2_ptpip(server.port()),
                     Serving::Process(server),
                 )
             }
             Transport::FujiWifi => {
-                let server =
-                    VcamProcess::start(&artifacts.fujiwifi, &[model.id, "--fs", &card_arg]);
+                let server = VcamProcess::start(
+                    &artifacts.fujiwifi,
+                    &[model.id, "--fs", &card_arg, "--control", &control_arg],
+                );
                 (
                     Env::under(dir).gphoto2_fuji_wifi(server.port()),
                     Serving::Process(server),
@@ -484,6 +497,7 @@ impl Target {
                     .var("LD_PRELOAD", &artifacts.shim)
                     .var("VCAM_MODELS", model.id)
                     .var("VCAM_FS", &card)
+                    .var("VCAM_CONTROL", &control_arg)
                     .var("VCAM_SHIM_LOG", "debug"),
                 Serving::Shim,
             ),
@@ -505,6 +519,30 @@ impl Target {
             env,
             card,
             serving,
+            control,
+        }
+    }
+
+    /// The camera's control socket, for transports on this machine.
+    #[must_use]
+    pub fn control(&self) -> Option<&Path> {
+        self.control.as_deref()
+    }
+
+    /// Runs gphoto2 with `args` and `faults` planned: through the control socket before the
+    /// run, or, where every client run has its own camera (libusb), in `VCAM_FAULTS` for that
+    /// run.
+    #[must_use]
+    pub fn gphoto2_with_faults(&self, faults: &[&str], args: &[&str]) -> Run {
+        if self.keeps_state() {
+            for fault in faults {
+                crate::steering::control(self, &format!("fault {fault}"));
+            }
+            self.gphoto2_run(args)
+        } else {
+            let joined = faults.join(";");
+            self.env
+                .run_with_vars("gphoto2", args, &[("VCAM_FAULTS", &joined)])
         }
     }
 

@@ -115,6 +115,17 @@ pub static SCENARIOS: &[Scenario] = &[
         applies: |m, t| m.has(Feature::Mtp) && t.is_usb(),
         run: libmtp,
     },
+    // Faults and body-side actions (`crate::steering`), last: they delete and capture.
+    Scenario {
+        name: "faults",
+        applies: crate::steering::applies,
+        run: crate::steering::faults,
+    },
+    Scenario {
+        name: "actions",
+        applies: crate::steering::applies,
+        run: crate::steering::actions,
+    },
 ];
 
 /// `gphoto2 --auto-detect` shows the model on a USB port.
@@ -528,7 +539,7 @@ fn libmtp(t: &Target) {
 }
 
 /// The File ID `mtp-files` gives `name`.
-fn file_id(listing: &str, name: &str) -> Option<u32> {
+pub(crate) fn file_id(listing: &str, name: &str) -> Option<u32> {
     listing
         .split("File ID: ")
         .find(|block| {

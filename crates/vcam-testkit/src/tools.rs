@@ -235,6 +235,12 @@ impl Env {
     /// said.
     #[must_use]
     pub fn run(&self, tool: &str, args: &[&str]) -> Run {
+        self.run_with_vars(tool, args, &[])
+    }
+
+    /// As [`Env::run`], with `extra` variables for this run only.
+    #[must_use]
+    pub fn run_with_vars(&self, tool: &str, args: &[&str], extra: &[(&str, &str)]) -> Run {
         let leading = self.leading_of(tool);
         let all: Vec<&str> = leading
             .iter()
@@ -258,6 +264,9 @@ impl Env {
                         shell_quote(&value.to_string_lossy())
                     ));
                 }
+                for (name, value) in extra {
+                    script.push_str(&format!(" {name}={}", shell_quote(value)));
+                }
                 script.push_str(&format!(" exec timeout {} ", RUN_TIMEOUT.as_secs()));
                 script.push_str(&command_line(
                     tool,
@@ -278,6 +287,9 @@ impl Env {
                     .current_dir(&self.cwd)
                     .stdin(std::process::Stdio::null());
                 for (name, value) in &self.vars {
+                    cmd.env(name, value);
+                }
+                for (name, value) in extra {
                     cmd.env(name, value);
                 }
                 output_within(&mut cmd, RUN_TIMEOUT)

@@ -20,6 +20,8 @@ const EVENTS_SENT: &[EventType] = &[
     EventType::AVAIL_LIST_CHANGED,
     EventType::CAMERA_STATUS_CHANGED,
     EventType::INFO_CHECK_COMPLETE,
+    EventType::STORE_ADDED,
+    EventType::STORE_REMOVED,
 ];
 
 impl CanonEos {

@@ -28,28 +28,41 @@ pub(crate) fn run_timer(cx: &mut Context<'_>, timer: Timer) {
             count,
             interval_ms,
         } => {
-            take_picture(cx, tid);
-            if index + 1 >= count {
-                cx.queue_event(EventCode::CAPTURE_COMPLETE, tid, [tid]);
-            } else {
-                cx.schedule(
-                    millis(interval_ms),
-                    Timer::Capture {
-                        tid,
-                        index: index + 1,
-                        count,
-                        interval_ms,
-                    },
-                );
-            }
+            let _ = capture_step(cx, tid, index, count, interval_ms);
         }
         Timer::OpenCapture { tid, interval_ms } => {
             if cx.state.open_capture == Some(tid) {
-                take_picture(cx, tid);
+                let _ = take_picture(cx, tid);
                 cx.schedule(millis(interval_ms), Timer::OpenCapture { tid, interval_ms });
             }
         }
     }
+}
+
+/// Takes picture `index` of `count` and schedules the next one, or reports the capture
+/// complete; a picture that cannot be taken ends the capture without CaptureComplete.
+fn capture_step(
+    cx: &mut Context<'_>,
+    tid: u32,
+    index: u32,
+    count: u32,
+    interval_ms: u32,
+) -> Result<(), ResponseCode> {
+    take_picture(cx, tid)?;
+    if index + 1 >= count {
+        cx.queue_event(EventCode::CAPTURE_COMPLETE, tid, [tid]);
+    } else {
+        cx.schedule(
+            millis(interval_ms),
+            Timer::Capture {
+                tid,
+                index: index + 1,
+                count,
+                interval_ms,
+            },
+        );
+    }
+    Ok(())
 }
 
 fn check_capture_params(cx: &Context<'_>, req: &Request) -> Result<(), ResponseCode> {
@@ -107,18 +120,23 @@ fn initiate_capture(cx: &mut Context<'_>, req: &Request) -> Handled {
         interval_ms,
     };
     if delay == 0 {
-        run_timer(cx, first);
+        // The first picture is taken at once: when it cannot be, InitiateCapture says why
+        // (StoreFull, a capture that fails), as a body that refuses to release does.
+        if let Err(code) = capture_step(cx, tid, 0, count, interval_ms) {
+            return err(code);
+        }
     } else {
         cx.schedule(millis(delay), first);
     }
     Handled::Reply(Reply::ok())
 }
 
-fn take_picture(cx: &mut Context<'_>, tid: u32) {
+fn take_picture(cx: &mut Context<'_>, tid: u32) -> Result<(), ResponseCode> {
     match cx.capture(CaptureTarget::Card) {
         Ok(captured) => {
             tracing::info!(handle = ?captured.handle, name = %captured.info.filename, "captured");
             cx.queue_event(EventCode::OBJECT_ADDED, tid, [captured.handle.0]);
+            Ok(())
         }
         Err(code) => {
             tracing::warn!(?code, "capture failed");
@@ -126,6 +144,7 @@ fn take_picture(cx: &mut Context<'_>, tid: u32) {
                 let storage = cx.store.storage_ids().first().map_or(0, |s| s.0);
                 cx.queue_event(EventCode::STORE_FULL, tid, [storage]);
             }
+            Err(code)
         }
     }
 }

@@ -47,7 +47,7 @@ impl FujiX {
     }
 
     /// Takes a picture onto the card and reports it.
-    fn shoot(&mut self, cx: &mut Context<'_>, tid: u32) -> Reply {
+    pub(super) fn shoot(&mut self, cx: &mut Context<'_>, tid: u32) -> Reply {
         let captured = match cx.capture(CaptureTarget::Card) {
             Ok(captured) => captured,
             Err(code) => {

@@ -68,7 +68,16 @@ export! {
         if list.is_null() {
             return error::INVALID_PARAM as isize;
         }
-        let devices = &shim().devices;
+        let shim = shim();
+        let devices: Vec<_> = {
+            let mut st = shim.lock();
+            st.drive();
+            // An unplugged camera is not on the bus.
+            shim.devices
+                .iter()
+                .filter(|d| st.plugged(d.index))
+                .collect()
+        };
         let mut v: Vec<*mut libusb_device> = devices.iter().map(|d| device_ptr(d)).collect();
         v.push(ptr::null_mut());
         let boxed: Box<[*mut libusb_device]> = v.into_boxed_slice();

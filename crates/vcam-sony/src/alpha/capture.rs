@@ -10,7 +10,7 @@
 use std::time::{Duration, SystemTime};
 
 use vcam_core::events::NO_TRANSACTION;
-use vcam_core::ptp_types::{DevicePropCode, PropValue, StorageId};
+use vcam_core::ptp_types::{DevicePropCode, PropValue, ResponseCode, StorageId};
 use vcam_core::{CaptureTarget, Context};
 
 use crate::body::SonyBody;
@@ -92,7 +92,7 @@ impl Shutter {
         }
         if self.shot_at.is_some_and(|at| at <= now) {
             self.shot_at = None;
-            take_picture(cx, body, save);
+            let _ = take_picture(cx, body, save);
         }
     }
 
@@ -129,13 +129,17 @@ fn set_focus(cx: &mut Context<'_>, value: u8) {
 
 /// The shutter fired: the test card goes to 0xFFFFC001 (and to the card in "PC+Camera"),
 /// 0xD215 says one picture waits, C201 names the handle.
-fn take_picture(cx: &mut Context<'_>, body: &SonyBody, save: bool) {
+pub(super) fn take_picture(
+    cx: &mut Context<'_>,
+    body: &SonyBody,
+    save: bool,
+) -> Result<String, ResponseCode> {
     let _ = body;
     let captured = match cx.capture(CaptureTarget::MemoryAt(CAPTURE_OBJECT)) {
         Ok(captured) => captured,
         Err(code) => {
             tracing::warn!(?code, "capture failed");
-            return;
+            return Err(code);
         }
     };
     if save {
@@ -164,4 +168,5 @@ fn take_picture(cx: &mut Context<'_>, body: &SonyBody, save: bool) {
         .props
         .set_by_device(prop::OBJECT_IN_MEMORY, PropValue::UInt16(ONE_PICTURE));
     cx.queue_event(ec::OBJECT_ADDED, NO_TRANSACTION, [CAPTURE_OBJECT.0]);
+    Ok(captured.info.filename.to_string())
 }

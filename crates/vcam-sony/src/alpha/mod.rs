@@ -9,6 +9,7 @@
 //! shutter buttons and the picture at 0xFFFFC001), `liveview` (0xFFFFC002) and `card` (the
 //! memory card, hidden in PC Remote mode).
 
+mod actions;
 mod capture;
 mod card;
 mod liveview;
@@ -18,7 +19,10 @@ use std::time::{Duration, SystemTime};
 
 use vcam_core::ptp_types::{DevicePropCode, OperationCode, OperationSpec, ResponseCode};
 use vcam_core::reply::Response;
-use vcam_core::{Context, PropChange, Properties, Reply, Request, VendorExtension};
+use vcam_core::{
+    ActionError, ActionOutcome, BodyAction, Context, PropChange, Properties, Reply, Request,
+    VendorExtension,
+};
 
 use crate::body::SonyBody;
 use crate::codes::op;
@@ -204,6 +208,14 @@ impl VendorExtension for SonyAlpha {
 
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {
         Some(props::settings_lines(props))
+    }
+
+    fn body_action(
+        &mut self,
+        cx: &mut Context<'_>,
+        action: &BodyAction,
+    ) -> Result<ActionOutcome, ActionError> {
+        actions::on_body(cx, self.body, self.save_to_card, action)
     }
 
     fn poll_timeout(&self) -> Option<SystemTime> {
