@@ -178,11 +178,13 @@ pub struct Artifacts {
     pub vhci: PathBuf,
     /// The libusb drop-in, `libvcam_libusb.so`.
     pub shim: PathBuf,
+    /// The `ptp-liveview` binary.
+    pub liveview: PathBuf,
 }
 
 impl Artifacts {
     /// The artifacts of the profile the running test was built with; fails the test, saying
-    /// how to build them, when one is missing. `cargo test --workspace` builds the two
+    /// how to build them, when one is missing. `cargo test --workspace` builds the
     /// binaries; the shared library needs `cargo build -p vcam-libusb`.
     #[must_use]
     pub fn of_this_build() -> Self {
@@ -190,6 +192,7 @@ impl Artifacts {
             ptpip: built("vcam-ptpip"),
             vhci: built("vcam-vhci"),
             shim: built("libvcam_libusb.so"),
+            liveview: built("ptp-liveview"),
         }
     }
 }
@@ -207,8 +210,8 @@ pub fn built(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.is_file(),
-        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb` \
-         (./scripts/test.sh does)",
+        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb \
+         -p ptp-liveview` (./scripts/test.sh does)",
         path.display()
     );
     path
