@@ -86,8 +86,8 @@ log "cargo deny check bans licenses sources"
 cargo deny --locked check bans licenses sources
 
 # --- tests -----------------------------------------------------------------------------------
-log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load)"
-cargo build -p vcam-libusb --locked
+log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load) and the camera binaries"
+cargo build -p vcam-libusb -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi --locked
 
 log "cargo test --workspace (unit, property, doc and end-to-end tests)"
 cargo test --workspace --locked

@@ -78,6 +78,11 @@ fn sony_a6300_mtp() -> (CameraModel, Box<dyn VendorExtension>) {
     vcam_sony::sony_a6300_mtp()
 }
 
+fn fuji_xh1() -> (CameraModel, Box<dyn VendorExtension>) {
+    // Its USB face; the WiFi face is vcam-fujiwifi's (vcam_fuji::Face).
+    vcam_fuji::fuji_xh1(vcam_fuji::Face::Usb)
+}
+
 /// Every model, the default first.
 pub static MODELS: &[ModelEntry] = &[
     ModelEntry {
@@ -109,6 +114,11 @@ pub static MODELS: &[ModelEntry] = &[
         id: "sony_a6300_mtp",
         summary: "Sony Alpha 6300 / ILCE-6300 in MTP mode (the card over MTP; USB 054c:077a)",
         build: sony_a6300_mtp,
+    },
+    ModelEntry {
+        id: "fuji_xh1",
+        summary: "Fujifilm X-H1 (Fuji extension: event list 0xD212, remote capture, live view object; USB 04cb:02d7; its WiFi face with vcam-fujiwifi)",
+        build: fuji_xh1,
     },
 ];
 
@@ -159,7 +169,7 @@ mod tests {
         let err = lookup("nikon_d850").map(|e| e.id).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d, sony_a6300, sony_a6300_mtp"
+            "unknown model \"nikon_d850\"; known models: generic, mtp_camera, canon_1300d, canon_6d, sony_a6300, sony_a6300_mtp, fuji_xh1"
         );
     }
 }

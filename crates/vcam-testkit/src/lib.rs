@@ -29,5 +29,5 @@ pub mod tools;
 pub mod usb;
 
 pub use matrix::{MODELS, Model, Report, Transport};
-pub use server::{Artifacts, VcamProcess, camera, spawn_ptpip};
-pub use tools::{Env, Run, require, wait_until};
+pub use server::{Artifacts, VcamProcess, camera, spawn_fujiwifi, spawn_ptpip};
+pub use tools::{Env, Run, require, rss_kib, wait_until};

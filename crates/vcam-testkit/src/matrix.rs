@@ -7,7 +7,8 @@
 //! - A **transport** is how the clients reach the camera: [`Transport::PtpIp`] (`vcam-ptpip`
 //!   on a free port of 127.0.0.1), [`Transport::Libusb`] (the drop-in in `LD_PRELOAD`), and
 //!   in qemu guests booted once for all their rows, [`Transport::Vhci`] (`vcam-vhci --attach`)
-//!   and [`Transport::UsbIp`] (`usbip attach` against `vcam-vhci --listen`).
+//!   and [`Transport::UsbIp`] (`usbip attach` against `vcam-vhci --listen`); and for Fujifilm
+//!   bodies [`Transport::FujiWifi`] (`vcam-fujiwifi`, gphoto2's "Fuji X (WLAN)").
 //!
 //! Adding a model is a row of [`MODELS`] (a few fields, the rest from [`Model::BASE`]);
 //! adding a transport is a [`Transport`] variant and its arm in `Target::open`; adding a
@@ -25,7 +26,9 @@ use crate::guest::Guest;
 use crate::scenarios::{SCENARIOS, Scenario};
 use crate::server::{Artifacts, VcamProcess};
 use crate::tools::{Env, Run, create_dir, shell_quote, tempdir};
-use Feature::{BulbTime, Capture, Eos, LiveviewTool, Movie, MovieRecord, Mtp, Preview, Thumbnail};
+use Feature::{
+    BulbTime, Capture, Eos, LiveviewTool, Movie, MovieRecord, Mtp, NoUpload, Preview, Thumbnail,
+};
 
 /// How clients reach the camera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,11 +42,23 @@ pub enum Transport {
     Vhci,
     /// In the qemu guest: `vcam-vhci --listen 127.0.0.1:3240`, then `usbip attach`.
     UsbIp,
+    /// `vcam-fujiwifi` on 127.0.0.1 and three free ports; gphoto2 `--camera "Fuji X (WLAN)"
+    /// --port ptpip:127.0.0.1:P:P+1` (Fujifilm bodies only).
+    FujiWifi,
 }
 
 impl Transport {
     /// Every transport, in table order.
-    pub const ALL: [Self; 4] = [Self::PtpIp, Self::Libusb, Self::Vhci, Self::UsbIp];
+    pub const ALL: [Self; 5] = [
+        Self::PtpIp,
+        Self::Libusb,
+        Self::Vhci,
+        Self::UsbIp,
+        Self::FujiWifi,
+    ];
+
+    /// The transports of every body: PTP/IP and the three USB ones.
+    pub const COMMON: [Self; 4] = [Self::PtpIp, Self::Libusb, Self::Vhci, Self::UsbIp];
     /// The USB transports, for a body that has no PTP/IP.
     pub const USB: [Self; 3] = [Self::Libusb, Self::Vhci, Self::UsbIp];
 
@@ -55,13 +70,14 @@ impl Transport {
             Self::Libusb => "libusb",
             Self::Vhci => "vhci-attach",
             Self::UsbIp => "usbip-attach",
+            Self::FujiWifi => "fuji-wifi",
         }
     }
 
     /// Whether clients see a USB device (auto-detect, libmtp).
     #[must_use]
     pub const fn is_usb(self) -> bool {
-        !matches!(self, Self::PtpIp)
+        !matches!(self, Self::PtpIp | Self::FujiWifi)
     }
 
     /// Whether it runs in the qemu guest.
@@ -100,6 +116,9 @@ pub enum Feature {
     BulbTime,
     /// `ptp-liveview` streams its live view (it speaks Sony PC Remote live view today).
     LiveviewTool,
+    /// No upload: the body has no SendObjectInfo/SendObject (a real X-H1; libgphoto2 says "No
+    /// File Upload"), so the upload and delete scenarios do not apply.
+    NoUpload,
 }
 
 /// A setting changed through gphoto2: a value accepted and read back, values refused.
@@ -172,7 +191,7 @@ pub struct Model {
 
 impl Model {
     /// What a row does not have to say: no fixed picture sizes, no config or event checks,
-    /// no extra features, every transport. A row sets `id`, `usb_name`, `summary` and
+    /// no extra features, the transports of every body ([`Transport::COMMON`]). A row sets `id`, `usb_name`, `summary` and
     /// `capture_folder` and takes the rest from here with `..Model::BASE`.
     pub const BASE: Self = Self {
         id: "",
@@ -191,7 +210,7 @@ impl Model {
         events: &[],
         mtp_detect: &[],
         features: &[],
-        transports: &Transport::ALL,
+        transports: &Transport::COMMON,
     };
 
     /// Whether it has `feature`.
@@ -363,6 +382,64 @@ pub static MODELS: &[Model] = &[
         ],
         ..EOS_BODY
     },
+    Model {
+        id: "fuji_xh1",
+        usb_name: "Fuji Fujifilm X-H1",
+        summary: &[
+            "Manufacturer: FUJIFILM",
+            "Model: X-H1",
+            "Version: 2.14",
+            // Fujifilm's path: VendorExtensionID 6 + "fujifilm.co.jp" on USB, 0x0E on WiFi.
+            "Vendor Extension ID: 0xe (1.0)",
+            "Vendor Extension Description: fujifilm.co.jp: 1.0;",
+            "White Balance(0x5005):(readwrite) (type=0x4) Enumeration",
+        ],
+        capture_folder: "DCIM/100_FUJI",
+        capture_size: Some((3008, 2000)),
+        preview_size: Some((640, 480)),
+        widgets: &[
+            "/main/imgsettings/filmsimulation",
+            "/main/imgsettings/iso",
+            "/main/imgsettings/whitebalance",
+            "/main/settings/cameraaction",
+            "/main/settings/prioritymode",
+        ],
+        set_option: "--set-config-value",
+        settings: &[
+            Setting {
+                name: "iso",
+                value: "400",
+                refused: &[("333", Some("0x201c"))],
+            },
+            Setting {
+                name: "whitebalance",
+                value: "Shade",
+                refused: &[("Moonlight", None)],
+            },
+            Setting {
+                name: "filmsimulation",
+                value: "Velvia/Vivid",
+                // A film simulation libgphoto2 knows and the X-H1 does not have.
+                refused: &[("Classic Neg", Some("0x201c"))],
+            },
+        ],
+        events: &[EventCheck {
+            args: &[
+                "--set-config-value",
+                "filmsimulation=ASTIA/Soft",
+                "--wait-event=d001 changed",
+            ],
+            expect: &["d001 changed", "ASTIA/Soft"],
+        }],
+        features: &[Capture, Thumbnail, Preview, Movie, NoUpload],
+        transports: &[
+            Transport::Libusb,
+            Transport::Vhci,
+            Transport::UsbIp,
+            Transport::FujiWifi,
+        ],
+        ..Model::BASE
+    },
     // The a6300 in PC Remote mode: a USB body (libgphoto2 runs Sony's WiFi-only 0x9280 and
     // 0x9281 over PTP/IP, which this body has not), its card hidden, captures kept in its
     // memory, settings through Sony's 0x9207 steps and 0x9205 values.
@@ -503,6 +580,14 @@ impl Target {
                 let server = VcamProcess::start(&artifacts.ptpip, &[model.id, "--fs", &card_arg]);
                 (
                     Env::under(dir).gphoto2_ptpip(server.port()),
+                    Serving::Process(server),
+                )
+            }
+            Transport::FujiWifi => {
+                let server =
+                    VcamProcess::start(&artifacts.fujiwifi, &[model.id, "--fs", &card_arg]);
+                (
+                    Env::under(dir).gphoto2_fuji_wifi(server.port()),
                     Serving::Process(server),
                 )
             }

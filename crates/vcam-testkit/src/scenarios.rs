@@ -63,12 +63,12 @@ pub static SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "upload",
-        applies: |m, _| m.card,
+        applies: |m, _| m.card && !m.has(Feature::NoUpload),
         run: upload,
     },
     Scenario {
         name: "delete",
-        applies: |m, _| m.card,
+        applies: |m, _| m.card && !m.has(Feature::NoUpload),
         run: delete,
     },
     Scenario {

@@ -1,13 +1,16 @@
-//! vcam on a free port of 127.0.0.1: the `vcam-ptpip` and `vcam-vhci --listen` binaries as
-//! child processes, or a PTP/IP server on a thread of this process; and the built artifacts
-//! the acceptance tests run.
+//! vcam on a free port of 127.0.0.1: the `vcam-ptpip`, `vcam-vhci --listen` and
+//! `vcam-fujiwifi` binaries as child processes, or a PTP/IP or Fujifilm WiFi server on a thread
+//! of this process; and the built artifacts the acceptance tests run.
 
+use std::future::Future;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer, Ports};
 use transport_ptpip::{PtpIpServer, ServerIdentity};
+use vcam_core::pairing::Pairing;
 use vcam_core::{FolderStore, Responder, SyntheticFrames};
 
 use crate::tools::tempdir;
@@ -132,39 +135,79 @@ pub fn camera(model: &str, card: &Path, frame_size: (u32, u32)) -> Responder {
 #[must_use]
 pub fn spawn_ptpip(camera: Responder) -> SocketAddr {
     let identity: ServerIdentity = camera.model().ptpip.clone();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build();
-        let runtime = match runtime {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.send(Err(format!("tokio runtime: {e}")));
-                return;
-            }
-        };
-        runtime.block_on(async move {
-            let bound =
-                PtpIpServer::bind(SocketAddr::from(([127, 0, 0, 1], 0)), camera, identity).await;
-            let server = match bound.and_then(|s| s.local_addr().map(|a| (s, a))) {
+    on_own_runtime("PTP/IP server", 1, |bound| async move {
+        let server =
+            match PtpIpServer::bind(SocketAddr::from(([127, 0, 0, 1], 0)), camera, identity)
+                .await
+                .and_then(|s| s.local_addr().map(|a| (s, a)))
+            {
                 Ok((server, addr)) => {
-                    let _ = tx.send(Ok(addr));
+                    let _ = bound.send(Ok(addr));
                     server
                 }
                 Err(e) => {
-                    let _ = tx.send(Err(format!("binding 127.0.0.1:0: {e}")));
+                    let _ = bound.send(Err(format!("binding 127.0.0.1:0: {e}")));
                     return;
                 }
             };
-            let _ = server.run().await;
-        });
+        let _ = server.run().await;
+    })
+}
+
+/// Serves `camera` over Fujifilm's WiFi protocol (`transport-fujiwifi`) on 127.0.0.1 and
+/// three free consecutive ports, from a thread with its own runtime that lives as long as the
+/// process; `pairing` decides which clients it accepts. Returns the ports.
+#[must_use]
+pub fn spawn_fujiwifi(camera: Responder, pairing: Pairing) -> Ports {
+    let config = FujiWifiConfig {
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        identity: camera.model().ptpip.clone(),
+        pairing,
+    };
+    on_own_runtime("Fujifilm WiFi server", 2, |bound| async move {
+        let server = match FujiWifiServer::bind(camera, config).await {
+            Ok(server) => {
+                let _ = bound.send(Ok(server.ports()));
+                server
+            }
+            Err(e) => {
+                let _ = bound.send(Err(format!("binding three ports on 127.0.0.1: {e}")));
+                return;
+            }
+        };
+        let _ = server.run().await;
+    })
+}
+
+/// Runs `serve` on a thread with a runtime of its own (`workers` worker threads) that lives as
+/// long as the process. `serve` binds, says where on the channel it gets (or why it could not),
+/// then serves; returns where, or fails the test naming `what`.
+fn on_own_runtime<A, F>(
+    what: &str,
+    workers: usize,
+    serve: impl FnOnce(std::sync::mpsc::Sender<Result<A, String>>) -> F + Send + 'static,
+) -> A
+where
+    A: Send + 'static,
+    F: Future<Output = ()>,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        match tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(workers)
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(serve(tx)),
+            Err(e) => {
+                let _ = tx.send(Err(format!("tokio runtime: {e}")));
+            }
+        }
     });
     match rx.recv() {
-        Ok(Ok(addr)) => addr,
-        Ok(Err(e)) => panic!("PTP/IP server: {e}"),
-        Err(_) => panic!("the PTP/IP server thread ended before binding"),
+        Ok(Ok(at)) => at,
+        Ok(Err(e)) => panic!("{what}: {e}"),
+        Err(_) => panic!("the {what} thread ended before binding"),
     }
 }
 
@@ -178,6 +221,8 @@ pub struct Artifacts {
     pub vhci: PathBuf,
     /// The libusb drop-in, `libvcam_libusb.so`.
     pub shim: PathBuf,
+    /// The `vcam-fujiwifi` binary.
+    pub fujiwifi: PathBuf,
     /// The `ptp-liveview` binary.
     pub liveview: PathBuf,
 }
@@ -192,6 +237,7 @@ impl Artifacts {
             ptpip: built("vcam-ptpip"),
             vhci: built("vcam-vhci"),
             shim: built("libvcam_libusb.so"),
+            fujiwifi: built("vcam-fujiwifi"),
             liveview: built("ptp-liveview"),
         }
     }
@@ -210,8 +256,8 @@ pub fn built(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.is_file(),
-        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-libusb \
-         -p ptp-liveview` (./scripts/test.sh does)",
+        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi \
+         -p vcam-libusb -p ptp-liveview` (./scripts/test.sh does)",
         path.display()
     );
     path

@@ -185,6 +185,22 @@ impl Env {
         )
     }
 
+    /// gphoto2 reaching a Fujifilm WiFi body whose command port is `port` on 127.0.0.1:
+    /// libgphoto2's "Fuji X (WLAN)" with the event port `port + 1` (and so the live view port
+    /// `port + 2`; `camlibs/ptp2/fujiptpip.c`).
+    #[must_use]
+    pub fn gphoto2_fuji_wifi(self, port: u16) -> Self {
+        self.leading_args(
+            "gphoto2",
+            &[
+                "--camera",
+                "Fuji X (WLAN)",
+                "--port",
+                &format!("ptpip:127.0.0.1:{port}:{}", port.wrapping_add(1)),
+            ],
+        )
+    }
+
     /// Switches to a new, empty working folder `name` beside the first one (each acceptance
     /// scenario starts in its own).
     pub fn new_workdir(&mut self, name: &str) {
@@ -388,6 +404,21 @@ pub fn shell_quote(s: &str) -> String {
         return s.to_string();
     }
     format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// This process's resident memory in KiB (`VmRSS` of `/proc/self/status`): for measuring, not
+/// asserting, how memory behaves (a stalled reader, a large object).
+#[must_use]
+pub fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmRSS:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        })
+        .unwrap_or_else(|| panic!("no VmRSS in /proc/self/status"))
 }
 
 #[cfg(test)]

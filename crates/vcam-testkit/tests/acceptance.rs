@@ -3,7 +3,7 @@
 //! kernel in a qemu guest. Prints the matrix; fails when any cell failed.
 //!
 //! Needs the binaries and the libusb drop-in built: `cargo build -p vcam-ptpip -p vcam-vhci
-//! -p vcam-libusb` (`cargo test --workspace` builds the binaries; ./scripts/test.sh does all).
+//! -p vcam-fujiwifi -p vcam-libusb` (`cargo test --workspace` builds the binaries; ./scripts/test.sh does all).
 //! `VCAM_MATRIX_MODELS` and `VCAM_MATRIX_TRANSPORTS` (comma-separated names) run part of it.
 #![allow(clippy::panic)]
 

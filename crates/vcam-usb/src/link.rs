@@ -10,7 +10,7 @@ use ptp_types::ptp_codec::{
     Container, ContainerHeader, ContainerKind, ContainerRepr, DataContainer, DecodeError,
     EncodeError, Params,
 };
-use ptp_types::{DataPhase, OperationCode, operation_spec};
+use ptp_types::{DataPhase, OperationCode};
 use vcam_core::{DataHint, Output, Request, Responder};
 
 /// Longest parameter container (command, response, event): the header and five parameters.
@@ -29,7 +29,9 @@ pub struct LinkConfig {
     /// by an empty data container. Fujifilm WiFi initiators read exactly one packet as the
     /// data of such an operation without checking its type (libgphoto2
     /// `ptp_fujiptpip_getdata`), so without it the response is taken for data and the
-    /// transaction times out. Data-in operations are those of the standard operation table.
+    /// transaction times out. Data-in operations are those the responder's table says send
+    /// data ([`Responder::operation_spec`]: the vendor's table, then the standard one), so a
+    /// Fujifilm operation such as GetCapturePreview (0x9022) gets its empty container too.
     pub empty_data_before_error: bool,
     /// Recognise [`FUJI_GOODBYE`] between containers and report it
     /// ([`Pushed::goodbye`]) instead of refusing it as a malformed container.
@@ -198,6 +200,15 @@ impl ContainerLink {
             || !self.deferred.is_empty()
             || !self.pending.is_empty()
             || self.decoder.in_body()
+    }
+
+    /// The command being answered, from its arrival until its data or response starts: its
+    /// operation code and TransactionID. For transports whose protocol acts on a command before
+    /// its answer goes out (Fujifilm's WiFi protocol opens its event and live view ports at
+    /// InitiateOpenCapture, before the response: libgphoto2 `camlibs/ptp2/fujiptpip.c`).
+    #[must_use]
+    pub const fn answering(&self) -> Option<(OperationCode, u32)> {
+        self.open
     }
 
     /// The last event handed out by [`ContainerLink::poll_event`] (USB Get Extended Event
@@ -462,7 +473,10 @@ impl ContainerLink {
         };
         if let Some((op, _)) = self.open.take_if(|(_, tid)| *tid == transaction_id)
             && self.config.empty_data_before_error
-            && operation_spec(op).is_some_and(|s| s.data == DataPhase::ToInitiator)
+            && self
+                .responder
+                .operation_spec(op)
+                .is_some_and(|s| s.data == DataPhase::ToInitiator)
         {
             let response = Output::Response {
                 code,

@@ -1,0 +1,152 @@
+//! `vcam-fujiwifi`: a virtual Fujifilm body on Fujifilm's WiFi protocol.
+//!
+//! ```text
+//! vcam-fujiwifi fuji_xh1 [--fs DIR] [--listen 127.0.0.1:55740] [--accept accept|refuse|delay:SECS]
+//! gphoto2 --camera "Fuji X (WLAN)" --port ptpip:127.0.0.1:55740:55741 --summary
+//! vcam-fujiwifi fuji_xh1 --announce 192.168.1.255   # PC AutoSave: announce, register, import
+//! ```
+
+use std::io::Write;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use transport_fujiwifi::autosave::{self, AutoSaveConfig};
+use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer};
+use vcam_core::Responder;
+use vcam_core::pairing::{AcceptPolicy, ClientId, Pairing, parse_guid};
+use vcam_fuji::Face;
+use vcam_models::cli::{CameraArgs, init_logging, print_models};
+
+/// A virtual Fujifilm camera on Fujifilm's WiFi protocol (the "Fuji X (WLAN)" of gphoto2 and
+/// Fujifilm's own apps): command, event and live view ports, PC AutoSave on request.
+#[derive(Debug, Parser)]
+#[command(version, about, long_about = None)]
+struct Args {
+    #[command(flatten)]
+    camera: CameraArgs,
+    /// Address of the command port; the event and live view ports are the next two (port 0
+    /// picks three free ones).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:55740")]
+    listen: SocketAddr,
+    /// What the owner does when a new client asks: accept, refuse, or delay:SECONDS.
+    #[arg(long, value_name = "POLICY", default_value = "accept")]
+    accept: AcceptPolicy,
+    /// Start paired with this client GUID (32 hex digits)...
+    #[arg(long, value_name = "GUID", requires = "paired_name")]
+    paired_guid: Option<String>,
+    /// ...under this name.
+    #[arg(long, value_name = "NAME", requires = "paired_guid")]
+    paired_name: Option<String>,
+    /// Remember the paired client in this file.
+    #[arg(long, value_name = "FILE")]
+    pairing_file: Option<PathBuf>,
+    /// PC AutoSave: announce the body with UDP DISCOVER to this address (a broadcast address on
+    /// a real network), register with the PC that answers and ask it to import. Off unless
+    /// given.
+    #[arg(long, value_name = "ADDR")]
+    announce: Option<IpAddr>,
+    /// PC AutoSave's notify port (the import and register ports are the next two).
+    #[arg(long, value_name = "PORT", default_value_t = autosave::NOTIFY_PORT)]
+    autosave_port: u16,
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    init_logging();
+    if args.camera.list_models {
+        print_models();
+        return Ok(());
+    }
+    if args.announce.is_some() && args.listen.ip().is_unspecified() {
+        bail!("--announce needs a --listen address the PC can reach (it is the DSCADDR announced)");
+    }
+    let face = if args.announce.is_some() {
+        Face::PcAutoSave
+    } else {
+        Face::Wifi
+    };
+    let options = &args.camera.options;
+    let Some((model, vendor)) = vcam_fuji::body(&options.model, face) else {
+        bail!(
+            "model {:?} has no Fujifilm WiFi face; Fujifilm models: fuji_xh1",
+            options.model
+        );
+    };
+    let identity = model.ptpip.clone();
+    let name = model.device_info.model.to_string();
+    let serial = model.device_info.serial_number.to_string();
+    let store = vcam_models::open_card(&model, options.fs.as_deref(), options.read_only)?;
+    let frames = options.liveview.frame_source()?;
+    let camera = Responder::new(model, vendor, store, frames);
+
+    let mut pairing = Pairing::new(args.accept).checking_names();
+    if let (Some(guid), Some(client)) = (&args.paired_guid, &args.paired_name) {
+        pairing = pairing.paired_with(ClientId::new(parse_guid(guid)?, client.clone()));
+    }
+    if let Some(file) = &args.pairing_file {
+        pairing = pairing
+            .with_state_file(file)
+            .with_context(|| format!("pairing file {}", file.display()))?;
+    }
+    let config = FujiWifiConfig {
+        listen: args.listen,
+        identity,
+        pairing,
+    };
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let server = match FujiWifiServer::bind(camera, config).await {
+            Ok(s) => s,
+            Err(e) => bail!("cannot listen on {}: {e}", args.listen),
+        };
+        let addr = server.local_addr()?;
+        let ports = server.ports();
+        tracing::info!(model = %name, %addr, event = ports.event, liveview = ports.liveview, "virtual camera ready");
+        println!("listening on {addr}");
+        std::io::stdout().flush()?;
+        let autosave = async {
+            match args.announce {
+                Some(announce) => {
+                    let config = AutoSaveConfig::new(addr.ip(), announce, args.autosave_port);
+                    let body = autosave::Body::new(&name, &serial, ports.command);
+                    autosave::run(config, body).await.context("PC AutoSave")?;
+                    // Imported: the PC connects to the command port; keep serving it.
+                    std::future::pending::<anyhow::Result<()>>().await
+                }
+                None => std::future::pending::<anyhow::Result<()>>().await,
+            }
+        };
+        tokio::select! {
+            result = server.run() => result.context("serving Fujifilm WiFi"),
+            result = autosave => result,
+            () = shutdown_signal() => {
+                tracing::info!("shutting down");
+                Ok(())
+            }
+        }
+    })
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                () = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => ctrl_c.await,
+    }
+}
