@@ -3,52 +3,59 @@
 //! live view at 0xFFFFC002, the hidden card, and bad input answered with real response codes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
 
-use ptp_codec::{Decode, DevicePropCode, EventCode, Params};
+use ptp_codec::{Decode, DevicePropCode, EventCode};
 use ptp_types::{DeviceInfo, ObjectInfo, OperationCode, PropValue, ResponseCode};
+use vcam_core::SyntheticFrames;
 use vcam_core::frames::FrameSource;
-use vcam_core::{DataHint, FolderStore, Output, Request, Responder, SyntheticFrames};
 use vcam_sony::SonyAlpha;
 use vcam_sony::codes::{CAPTURE_OBJECT, LIVEVIEW_OBJECT, SDIO_VERSION_200, ec, op, prop};
 use vcam_sony::records::{ExtDeviceInfo, ExtPropList, LiveViewFrame};
+use vcam_testkit::cam::{Answer, Cam, camera_with_frames};
+use vcam_testkit::card::files_under;
 
-const MS: Duration = Duration::from_millis(1);
-
-struct Cam {
-    r: Responder,
-    tid: u32,
-    now: SystemTime,
-    dir: tempfile::TempDir,
+/// An a6300 driven in memory by vcam-testkit's [`Cam`], and its card.
+struct Alpha {
+    cam: Cam,
+    card: tempfile::TempDir,
 }
 
-impl Cam {
+impl Deref for Alpha {
+    type Target = Cam;
+    fn deref(&self) -> &Cam {
+        &self.cam
+    }
+}
+
+impl DerefMut for Alpha {
+    fn deref_mut(&mut self) -> &mut Cam {
+        &mut self.cam
+    }
+}
+
+impl Alpha {
     fn new() -> Self {
         Self::build(false, Box::new(SyntheticFrames::new(320, 240, 30)))
     }
 
+    /// A session open on an a6300 ("PC Only", or "PC+Camera" when `save_to_card`) with its
+    /// live view from `frames`.
     fn build(save_to_card: bool, frames: Box<dyn FrameSource>) -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let store = FolderStore::open(dir.path(), false).unwrap();
+        let card = tempfile::tempdir().unwrap();
         let sony = SonyAlpha::new(&vcam_sony::model::A6300).saving_to_card(save_to_card);
-        let r = Responder::new(
+        let camera = camera_with_frames(
             vcam_sony::model::sony_a6300(),
             Box::new(sony),
-            Box::new(store),
+            card.path(),
+            false,
             frames,
         );
-        let mut cam = Self {
-            r,
-            tid: 0,
-            now: SystemTime::UNIX_EPOCH + Duration::from_secs(1_800_000_000),
-            dir,
-        };
-        assert_eq!(
-            cam.run(OperationCode::OPEN_SESSION, &[1]).0,
-            ResponseCode::OK
-        );
-        cam
+        Self {
+            cam: Cam::open(camera),
+            card,
+        }
     }
 
     fn connected() -> Self {
@@ -58,85 +65,37 @@ impl Cam {
     }
 
     fn handshake(&mut self) -> ExtDeviceInfo {
-        assert_eq!(self.run(op::SDIO_CONNECT, &[1, 0, 0]).0, ResponseCode::OK);
-        assert_eq!(self.run(op::SDIO_CONNECT, &[2, 0, 0]).0, ResponseCode::OK);
-        let (code, _, data) = self.run(op::GET_EXT_DEVICE_INFO, &[0x12C, 1]);
-        assert_eq!(code, ResponseCode::OK);
-        let (code, _, data3) = self.run(op::SDIO_CONNECT, &[3, 0, 0]);
-        assert_eq!((code, data3.len()), (ResponseCode::OK, 8));
-        ExtDeviceInfo::decode_exact(&data).unwrap()
+        assert_eq!(
+            self.run(op::SDIO_CONNECT, &[1, 0, 0]).code,
+            ResponseCode::OK
+        );
+        assert_eq!(
+            self.run(op::SDIO_CONNECT, &[2, 0, 0]).code,
+            ResponseCode::OK
+        );
+        let info = self.run(op::GET_EXT_DEVICE_INFO, &[0x12C, 1]);
+        assert_eq!(info.code, ResponseCode::OK);
+        let third = self.run(op::SDIO_CONNECT, &[3, 0, 0]);
+        assert_eq!((third.code, third.data.len()), (ResponseCode::OK, 8));
+        ExtDeviceInfo::decode_exact(&info.data).unwrap()
     }
 
     /// Lets `ms` milliseconds pass (running the camera's timers).
     fn wait(&mut self, ms: u64) {
-        self.now += MS * u32::try_from(ms).unwrap();
-        self.r.handle_timeout(self.now);
+        self.advance(Duration::from_millis(ms));
     }
 
-    fn run(&mut self, code: OperationCode, params: &[u32]) -> (ResponseCode, Vec<u32>, Vec<u8>) {
-        self.transact(code, params, None)
-    }
-
-    fn send(&mut self, code: OperationCode, params: &[u32], data: &[u8]) -> ResponseCode {
-        self.transact(code, params, Some(data)).0
-    }
-
-    fn transact(
-        &mut self,
-        code: OperationCode,
-        params: &[u32],
-        data: Option<&[u8]>,
-    ) -> (ResponseCode, Vec<u32>, Vec<u8>) {
-        let tid = if code == OperationCode::OPEN_SESSION {
-            0
-        } else {
-            self.tid + 1
-        };
-        self.tid += 1;
-        let hint = if data.is_some() {
-            DataHint::DataOut
-        } else {
-            DataHint::NoDataOut
-        };
-        self.r.handle_request(
-            self.now,
-            Request::new(code, tid, Params::new(params).unwrap()),
-            hint,
-        );
-        if let Some(d) = data {
-            self.r
-                .handle_data_start(self.now, tid, Some(d.len() as u64));
-            self.r.handle_data(self.now, d);
-            self.r.handle_data_end(self.now);
-        }
-        let mut out = Vec::new();
-        while let Some(o) = self.r.poll_output() {
-            match o {
-                Output::DataStart { .. } => {}
-                Output::Data { bytes, .. } => out.extend_from_slice(&bytes),
-                Output::Response {
-                    code,
-                    transaction_id,
-                    params,
-                } => {
-                    assert_eq!(transaction_id, tid);
-                    return (code, params.to_vec(), out);
-                }
-            }
-        }
-        panic!("no response to {code:?}");
-    }
-
-    fn events(&mut self) -> Vec<(EventCode, Vec<u32>)> {
-        std::iter::from_fn(|| self.r.poll_event())
+    fn sony_events(&mut self) -> Vec<(EventCode, Vec<u32>)> {
+        self.events()
+            .into_iter()
             .map(|e| (e.code, e.params.to_vec()))
             .collect()
     }
 
     fn props(&mut self) -> ExtPropList {
-        let (code, _, data) = self.run(op::GET_ALL_EXT_DEVICE_PROP_INFO, &[]);
-        assert_eq!(code, ResponseCode::OK);
-        ExtPropList::decode_exact(&data).unwrap()
+        let answer = self.run(op::GET_ALL_EXT_DEVICE_PROP_INFO, &[]);
+        assert_eq!(answer.code, ResponseCode::OK);
+        ExtPropList::decode_exact(&answer.data).unwrap()
     }
 
     fn value(&mut self, code: DevicePropCode) -> PropValue {
@@ -150,29 +109,16 @@ impl Cam {
 
     fn step(&mut self, code: DevicePropCode, data: &[u8]) -> ResponseCode {
         self.send(op::CONTROL_DEVICE, &[u32::from(code.0)], data)
+            .code
     }
 
     fn set(&mut self, code: DevicePropCode, value: &[u8]) -> ResponseCode {
         self.send(op::SET_EXT_DEVICE_PROP_VALUE, &[u32::from(code.0)], value)
+            .code
     }
 
     fn card_files(&self) -> usize {
-        fn count(dir: &Path) -> usize {
-            std::fs::read_dir(dir)
-                .map(|d| {
-                    d.flatten()
-                        .map(|e| {
-                            if e.path().is_dir() {
-                                count(&e.path())
-                            } else {
-                                1
-                            }
-                        })
-                        .sum()
-                })
-                .unwrap_or(0)
-        }
-        count(self.dir.path())
+        files_under(self.card.path()).len()
     }
 }
 
@@ -182,8 +128,8 @@ fn changed(code: DevicePropCode) -> (EventCode, Vec<u32>) {
 
 #[test]
 fn device_info_is_the_real_bodys_and_the_handshake_answers_version_2() {
-    let mut cam = Cam::new();
-    let (code, _, data) = cam.run(OperationCode::GET_DEVICE_INFO, &[]);
+    let mut cam = Alpha::new();
+    let Answer { code, data, .. } = cam.run(OperationCode::GET_DEVICE_INFO, &[]);
     assert_eq!(code, ResponseCode::OK);
     let info = DeviceInfo::decode_exact(&data).unwrap();
     assert_eq!(info.vendor_extension_id, 0x11);
@@ -217,7 +163,7 @@ fn device_info_is_the_real_bodys_and_the_handshake_answers_version_2() {
     // A repeated handshake (libgphoto2 runs it at every GetDeviceInfo) works again.
     assert_eq!(cam.handshake().version, SDIO_VERSION_200);
     assert_eq!(
-        cam.run(op::SDIO_CONNECT, &[4, 0, 0]).0,
+        cam.run(op::SDIO_CONNECT, &[4, 0, 0]).code,
         ResponseCode::INVALID_PARAMETER
     );
 
@@ -229,24 +175,24 @@ fn device_info_is_the_real_bodys_and_the_handshake_answers_version_2() {
 
 #[test]
 fn before_the_handshake_settings_and_live_view_are_refused() {
-    let mut cam = Cam::new();
+    let mut cam = Alpha::new();
     assert_eq!(
-        cam.run(op::GET_ALL_EXT_DEVICE_PROP_INFO, &[]).0,
+        cam.run(op::GET_ALL_EXT_DEVICE_PROP_INFO, &[]).code,
         ResponseCode::ACCESS_DENIED
     );
     assert_eq!(
-        cam.run(op::GET_EXT_DEVICE_INFO, &[0xC8]).0,
+        cam.run(op::GET_EXT_DEVICE_INFO, &[0xC8]).code,
         ResponseCode::ACCESS_DENIED
     );
     assert_eq!(
         cam.set(prop::ISO, &400u32.to_le_bytes()),
         ResponseCode::ACCESS_DENIED
     );
-    let (code, _, data) = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
+    let Answer { code, data, .. } = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
     assert_eq!((code, data.len()), (ResponseCode::INVALID_OBJECT_HANDLE, 0));
     assert_eq!(
         cam.run(OperationCode::GET_OBJECT_INFO, &[LIVEVIEW_OBJECT.0])
-            .0,
+            .code,
         ResponseCode::INVALID_OBJECT_HANDLE
     );
     // The session goes on.
@@ -256,11 +202,11 @@ fn before_the_handshake_settings_and_live_view_are_refused() {
 
 #[test]
 fn absolute_values_and_steps_move_settings_and_announce_them() {
-    let mut cam = Cam::connected();
-    cam.events();
+    let mut cam = Alpha::connected();
+    cam.sony_events();
     assert_eq!(cam.set(prop::ISO, &400u32.to_le_bytes()), ResponseCode::OK);
     assert_eq!(cam.value(prop::ISO), PropValue::UInt32(400));
-    assert_eq!(cam.events(), [changed(prop::ISO)]);
+    assert_eq!(cam.sony_events(), [changed(prop::ISO)]);
     // Outside the list, wrong size, read-only, unknown.
     assert_eq!(
         cam.set(prop::ISO, &401u32.to_le_bytes()),
@@ -282,7 +228,7 @@ fn absolute_values_and_steps_move_settings_and_announce_them() {
         cam.set(DevicePropCode(0xD25A), &[1]),
         ResponseCode::DEVICE_PROP_NOT_SUPPORTED
     );
-    assert!(cam.events().is_empty());
+    assert!(cam.sony_events().is_empty());
     assert_eq!(cam.value(prop::ISO), PropValue::UInt32(400));
 
     // ISO walks its list in order: 400 is position 11; +3 is 800, -1 from there 640.
@@ -293,7 +239,7 @@ fn absolute_values_and_steps_move_settings_and_announce_them() {
         ResponseCode::OK
     );
     assert_eq!(cam.value(prop::ISO), PropValue::UInt32(640));
-    assert_eq!(cam.events(), [changed(prop::ISO), changed(prop::ISO)]);
+    assert_eq!(cam.sony_events(), [changed(prop::ISO), changed(prop::ISO)]);
     // A step past the end stops at the end (as a dial does); past it nothing changes.
     assert_eq!(cam.step(prop::ISO, &[0x7F]), ResponseCode::OK);
     assert_eq!(cam.step(prop::ISO, &[0x7F]), ResponseCode::OK);
@@ -302,7 +248,7 @@ fn absolute_values_and_steps_move_settings_and_announce_them() {
         cam.value(prop::ISO),
         PropValue::UInt32(u32::try_from(last).unwrap())
     );
-    assert_eq!(cam.events(), [changed(prop::ISO)]);
+    assert_eq!(cam.sony_events(), [changed(prop::ISO)]);
     assert_eq!(cam.step(prop::ISO, &[0x80]), ResponseCode::OK);
     assert_eq!(
         cam.step(prop::ISO, &[]),
@@ -354,17 +300,17 @@ fn absolute_values_and_steps_move_settings_and_announce_them() {
         ResponseCode::OK
     );
     assert_eq!(
-        cam.run(OperationCode::GET_DEVICE_INFO, &[]).0,
+        cam.run(OperationCode::GET_DEVICE_INFO, &[]).code,
         ResponseCode::OK
     );
 }
 
 /// S1 down, S2 down, focus, S2 up, S1 up, then the picture: as libgphoto2's
 /// `camera_sony_capture` drives it.
-fn shoot(cam: &mut Cam) -> Vec<(EventCode, Vec<u32>)> {
+fn shoot(cam: &mut Alpha) -> Vec<(EventCode, Vec<u32>)> {
     let down = 2u16.to_le_bytes();
     let up = 1u16.to_le_bytes();
-    cam.events();
+    cam.sony_events();
     assert_eq!(cam.step(prop::AUTO_FOCUS, &down), ResponseCode::OK);
     assert_eq!(cam.step(prop::CAPTURE, &down), ResponseCode::OK);
     assert_eq!(cam.value(prop::FOCUS_FOUND), PropValue::UInt8(1));
@@ -374,12 +320,12 @@ fn shoot(cam: &mut Cam) -> Vec<(EventCode, Vec<u32>)> {
     assert_eq!(cam.step(prop::AUTO_FOCUS, &up), ResponseCode::OK);
     cam.wait(200);
     assert_eq!(cam.value(prop::OBJECT_IN_MEMORY), PropValue::UInt16(0x8001));
-    cam.events()
+    cam.sony_events()
 }
 
 #[test]
 fn a_capture_waits_at_0xffffc001_and_leaves_the_card_alone() {
-    let mut cam = Cam::connected();
+    let mut cam = Alpha::connected();
     let files = cam.card_files();
     let events = shoot(&mut cam);
     assert_eq!(
@@ -391,7 +337,7 @@ fn a_capture_waits_at_0xffffc001_and_leaves_the_card_alone() {
             changed(prop::OBJECT_IN_MEMORY),
         ]
     );
-    let (code, _, data) = cam.run(OperationCode::GET_OBJECT_INFO, &[CAPTURE_OBJECT.0]);
+    let Answer { code, data, .. } = cam.run(OperationCode::GET_OBJECT_INFO, &[CAPTURE_OBJECT.0]);
     assert_eq!(code, ResponseCode::OK);
     let info = ObjectInfo::decode_exact(&data).unwrap();
     assert!(
@@ -399,26 +345,34 @@ fn a_capture_waits_at_0xffffc001_and_leaves_the_card_alone() {
         "{}",
         info.filename
     );
-    let (code, _, jpeg) = cam.run(OperationCode::GET_OBJECT, &[CAPTURE_OBJECT.0]);
+    let Answer {
+        code, data: jpeg, ..
+    } = cam.run(OperationCode::GET_OBJECT, &[CAPTURE_OBJECT.0]);
     assert_eq!(code, ResponseCode::OK);
     assert_eq!(jpeg.len(), info.object_compressed_size as usize);
     image::load_from_memory(&jpeg).unwrap();
     assert_eq!(cam.value(prop::OBJECT_IN_MEMORY), PropValue::UInt16(0));
     assert_eq!(cam.card_files(), files, "the card is not touched");
     // In PC Remote mode the card is not visible at all.
-    let (code, _, ids) = cam.run(OperationCode::GET_STORAGE_IDS, &[]);
+    let Answer {
+        code, data: ids, ..
+    } = cam.run(OperationCode::GET_STORAGE_IDS, &[]);
     assert_eq!((code, ids), (ResponseCode::OK, vec![0, 0, 0, 0]));
-    let (code, _, handles) = cam.run(OperationCode::GET_OBJECT_HANDLES, &[0xFFFF_FFFF, 0, 0]);
+    let Answer {
+        code,
+        data: handles,
+        ..
+    } = cam.run(OperationCode::GET_OBJECT_HANDLES, &[0xFFFF_FFFF, 0, 0]);
     assert_eq!((code, handles), (ResponseCode::OK, vec![0, 0, 0, 0]));
     assert_eq!(
-        cam.run(OperationCode::GET_OBJECT_INFO, &[1]).0,
+        cam.run(OperationCode::GET_OBJECT_INFO, &[1]).code,
         ResponseCode::INVALID_OBJECT_HANDLE
     );
 }
 
 #[test]
 fn manual_focus_shoots_without_waiting_and_pc_plus_camera_writes_the_card() {
-    let mut cam = Cam::build(true, Box::new(SyntheticFrames::new(160, 120, 30)));
+    let mut cam = Alpha::build(true, Box::new(SyntheticFrames::new(160, 120, 30)));
     cam.handshake();
     assert_eq!(
         cam.set(DevicePropCode::FOCUS_MODE, &1u16.to_le_bytes()),
@@ -436,23 +390,26 @@ fn manual_focus_shoots_without_waiting_and_pc_plus_camera_writes_the_card() {
     );
     assert_eq!(cam.value(prop::OBJECT_IN_MEMORY), PropValue::UInt16(0x8001));
     assert_eq!(cam.card_files(), before + 1);
-    assert!(cam.dir.path().join("DCIM/100MSDCF").is_dir());
+    assert!(cam.card.path().join("DCIM/100MSDCF").is_dir());
 }
 
 #[test]
 fn live_view_frames_are_bare_baseline_jpegs_paced_at_the_frame_rate() {
-    let mut cam = Cam::connected();
+    let mut cam = Alpha::connected();
     // Not ready just after the handshake.
     assert_eq!(
-        cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]).0,
+        cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0])
+            .code,
         ResponseCode::INVALID_OBJECT_HANDLE
     );
     cam.wait(200);
-    let (code, _, data) = cam.run(OperationCode::GET_OBJECT_INFO, &[LIVEVIEW_OBJECT.0]);
+    let Answer { code, data, .. } = cam.run(OperationCode::GET_OBJECT_INFO, &[LIVEVIEW_OBJECT.0]);
     assert_eq!(code, ResponseCode::OK);
     let info = ObjectInfo::decode_exact(&data).unwrap();
     assert_eq!((info.image_pix_width, info.image_pix_height), (320, 240));
-    let (code, _, object) = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
+    let Answer {
+        code, data: object, ..
+    } = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
     assert_eq!(code, ResponseCode::OK);
     assert_eq!(object.len(), info.object_compressed_size as usize);
     let frame = LiveViewFrame::parse(&object).unwrap();
@@ -469,15 +426,17 @@ fn live_view_frames_are_bare_baseline_jpegs_paced_at_the_frame_rate() {
     // Polled in a tight loop within one frame period: AccessDenied, no data, the session
     // goes on; the next period brings a new frame.
     for _ in 0..1000 {
-        let (code, _, data) = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
+        let Answer { code, data, .. } = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
         assert_eq!((code, data.len()), (ResponseCode::ACCESS_DENIED, 0));
     }
     cam.wait(34);
-    let (code, _, next) = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
+    let Answer {
+        code, data: next, ..
+    } = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
     assert_eq!(code, ResponseCode::OK);
     assert_ne!(next, object);
     assert_eq!(
-        cam.run(OperationCode::GET_DEVICE_INFO, &[]).0,
+        cam.run(OperationCode::GET_DEVICE_INFO, &[]).code,
         ResponseCode::OK
     );
 }
@@ -501,11 +460,13 @@ fn recorded_frames_with_application_data_or_progressive_coding_are_sent_bare_and
     let file = dir.path().join("clip.mjpg");
     std::fs::write(&file, [first, progressive].concat()).unwrap();
     let frames = vcam_core::MjpegFileFrames::load(&file, 30).unwrap();
-    let mut cam = Cam::build(false, Box::new(frames));
+    let mut cam = Alpha::build(false, Box::new(frames));
     cam.handshake();
     cam.wait(200);
     for _ in 0..4 {
-        let (code, _, object) = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
+        let Answer {
+            code, data: object, ..
+        } = cam.run(OperationCode::GET_OBJECT, &[LIVEVIEW_OBJECT.0]);
         assert_eq!(code, ResponseCode::OK);
         let jpeg = LiveViewFrame::parse(&object).unwrap().jpeg;
         assert_eq!(&jpeg[..4], &[0xFF, 0xD8, 0xFF, 0xDB]);
@@ -519,12 +480,12 @@ fn recorded_frames_with_application_data_or_progressive_coding_are_sent_bare_and
 #[test]
 fn body_actions_are_reported_with_sonys_events() {
     use vcam_core::{BodyAction, Dial, ObjectTarget};
-    let mut cam = Cam::connected();
-    cam.events();
+    let mut cam = Alpha::connected();
+    cam.sony_events();
     // The shutter on the body: the picture waits at 0xFFFFC001, 0xD215 says so, C201 names it.
     let now = cam.now;
-    cam.r.act(now, &BodyAction::Shutter).unwrap();
-    let events = cam.events();
+    cam.responder.act(now, &BodyAction::Shutter).unwrap();
+    let events = cam.sony_events();
     assert!(
         events.contains(&changed(prop::OBJECT_IN_MEMORY)),
         "{events:?}"
@@ -535,7 +496,7 @@ fn body_actions_are_reported_with_sonys_events() {
     );
     // A dial: the setting moves along the body's dial, C203.
     let before = cam.value(prop::ISO);
-    cam.r
+    cam.responder
         .act(
             now,
             &BodyAction::Dial {
@@ -545,21 +506,24 @@ fn body_actions_are_reported_with_sonys_events() {
         )
         .unwrap();
     assert_ne!(cam.value(prop::ISO), before);
-    assert!(cam.events().contains(&changed(prop::ISO)));
+    assert!(cam.sony_events().contains(&changed(prop::ISO)));
     // The battery: 0xD218 with C203.
-    cam.r.act(now, &BodyAction::Battery(10)).unwrap();
+    cam.responder.act(now, &BodyAction::Battery(10)).unwrap();
     assert_eq!(cam.value(prop::BATTERY_LEVEL), PropValue::Int8(10));
-    assert!(cam.events().contains(&changed(prop::BATTERY_LEVEL)));
+    assert!(cam.sony_events().contains(&changed(prop::BATTERY_LEVEL)));
     // A picture deleted on the body: C202 with its handle.
-    std::fs::write(cam.dir.path().join("DSC00009.JPG"), b"picture").unwrap();
+    std::fs::write(cam.card.path().join("DSC00009.JPG"), b"picture").unwrap();
     let gone = cam
-        .r
+        .responder
         .act(
             now,
             &BodyAction::Delete(ObjectTarget::Name("DSC00009.JPG".into())),
         )
         .unwrap();
     let handle = gone.object.unwrap();
-    assert!(cam.events().contains(&(ec::OBJECT_REMOVED, vec![handle.0])));
-    assert!(!cam.dir.path().join("DSC00009.JPG").exists());
+    assert!(
+        cam.sony_events()
+            .contains(&(ec::OBJECT_REMOVED, vec![handle.0]))
+    );
+    assert!(!cam.card.path().join("DSC00009.JPG").exists());
 }

@@ -10,8 +10,8 @@ use std::time::{Duration, SystemTime};
 use ptp_codec::{Decode, OperationCode, Params, ResponseCode};
 use ptp_types::ObjectInfo;
 use vcam_core::{
-    CameraModel, DataHint, EventRecord, FolderStore, Output, Request, Responder, SyntheticFrames,
-    VendorExtension,
+    CameraModel, DataHint, EventRecord, FolderStore, FrameSource, Output, Request, Responder,
+    SyntheticFrames, VendorExtension,
 };
 
 /// The clock a [`Cam`] starts at (2027-01-15), far from the epoch so date handling is real.
@@ -31,10 +31,27 @@ pub fn camera_of(
     card: &Path,
     read_only: bool,
 ) -> Responder {
+    camera_with_frames(
+        model,
+        vendor,
+        card,
+        read_only,
+        Box::new(SyntheticFrames::new(320, 240, 30)),
+    )
+}
+
+/// [`camera_of`] with its live view from `frames` (another size, recorded frames).
+#[must_use]
+pub fn camera_with_frames(
+    model: CameraModel,
+    vendor: Box<dyn VendorExtension>,
+    card: &Path,
+    read_only: bool,
+    frames: Box<dyn FrameSource>,
+) -> Responder {
     let store = FolderStore::open(card, read_only)
         .unwrap_or_else(|e| panic!("opening the card {}: {e}", card.display()));
-    let frames = SyntheticFrames::new(320, 240, 30);
-    Responder::new(model, vendor, Box::new(store), Box::new(frames))
+    Responder::new(model, vendor, Box::new(store), frames)
 }
 
 /// The answer to one transaction.

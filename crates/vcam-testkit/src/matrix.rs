@@ -6,8 +6,8 @@
 //!   see (summary lines, config widgets and values, events) and [`Feature`] flags.
 //! - A **transport** is how the clients reach the camera: [`Transport::PtpIp`] (`vcam-ptpip`
 //!   on a free port of 127.0.0.1), [`Transport::Libusb`] (the drop-in in `LD_PRELOAD`), and
-//!   in one qemu guest booted for all its rows, [`Transport::Vhci`] (`vcam-vhci --attach`) and
-//!   [`Transport::UsbIp`] (`usbip attach` against `vcam-vhci --listen`); and for Fujifilm
+//!   in qemu guests booted once for all their rows, [`Transport::Vhci`] (`vcam-vhci --attach`)
+//!   and [`Transport::UsbIp`] (`usbip attach` against `vcam-vhci --listen`); and for Fujifilm
 //!   bodies [`Transport::FujiWifi`] (`vcam-fujiwifi`, gphoto2's "Fuji X (WLAN)").
 //!
 //! Adding a model is a row of [`MODELS`] (a few fields, the rest from [`Model::BASE`]);
@@ -26,7 +26,9 @@ use crate::guest::Guest;
 use crate::scenarios::{SCENARIOS, Scenario};
 use crate::server::{Artifacts, VcamProcess};
 use crate::tools::{Env, Run, create_dir, shell_quote, tempdir};
-use Feature::{BulbTime, Capture, Eos, Movie, MovieRecord, Mtp, NoUpload, Preview, Thumbnail};
+use Feature::{
+    BulbTime, Capture, Eos, LiveviewTool, Movie, MovieRecord, Mtp, NoUpload, Preview, Thumbnail,
+};
 
 /// How clients reach the camera.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -57,6 +59,8 @@ impl Transport {
 
     /// The transports of every body: PTP/IP and the three USB ones.
     pub const COMMON: [Self; 4] = [Self::PtpIp, Self::Libusb, Self::Vhci, Self::UsbIp];
+    /// The USB transports, for a body that has no PTP/IP.
+    pub const USB: [Self; 3] = [Self::Libusb, Self::Vhci, Self::UsbIp];
 
     /// The name in the table.
     #[must_use]
@@ -110,6 +114,8 @@ pub enum Feature {
     MovieRecord,
     /// Canon EOS bulb reporting each second of the exposure (BulbExposureTime events).
     BulbTime,
+    /// `ptp-liveview` streams its live view (it speaks Sony PC Remote live view today).
+    LiveviewTool,
     /// No upload: the body has no SendObjectInfo/SendObject (a real X-H1; libgphoto2 says "No
     /// File Upload"), so the upload and delete scenarios do not apply.
     NoUpload,
@@ -122,8 +128,10 @@ pub struct Setting {
     pub name: &'static str,
     /// A value the camera accepts.
     pub value: &'static str,
-    /// Values that must be refused; with `Some(code)`, the camera refuses it and gphoto2's
-    /// error names that response code (`0x201c`, InvalidDevicePropValue).
+    /// Values that must be refused; with `Some(text)`, gphoto2's error shows `text`: the
+    /// response code when the camera refuses the value (`0x201c`, InvalidDevicePropValue),
+    /// libgphoto2's message when it refuses the value itself (`Target value is not in
+    /// enumeration`).
     pub refused: &'static [(&'static str, Option<&'static str>)],
 }
 
@@ -149,10 +157,19 @@ pub struct Model {
     pub summary: &'static [&'static str],
     /// The card folder captures are stored in.
     pub capture_folder: &'static str,
+    /// Whether clients see the card (list, download, upload, delete); a Sony body in PC
+    /// Remote mode hides it.
+    pub card: bool,
+    /// Where gphoto2 says a capture is (`New file is in location …`), when the body keeps it
+    /// off the card: `/capt0000.jpg`, a picture in the camera's memory.
+    pub captured_at: Option<&'static str>,
     /// Size of a captured picture, when it is fixed.
     pub capture_size: Option<(u32, u32)>,
     /// Size of a live view frame, when it is fixed.
     pub preview_size: Option<(u32, u32)>,
+    /// How every live view JPEG starts: `FF D8`, or `FF D8 FF DB` for Sony's frames (bare
+    /// baseline JPEGs, no APPn segment).
+    pub frame_head: &'static [u8],
     /// Widgets `gphoto2 --list-config` must list (the end of their path).
     pub widgets: &'static [&'static str],
     /// The gphoto2 option that sets a value (`--set-config` or `--set-config-value`).
@@ -163,6 +180,8 @@ pub struct Model {
     pub shows: &'static [(&'static str, &'static [&'static str])],
     /// Events the clients must see.
     pub events: &'static [EventCheck],
+    /// Texts `mtp-detect` must show (with [`Feature::Mtp`]).
+    pub mtp_detect: &'static [&'static str],
     /// What else it can do.
     pub features: &'static [Feature],
     /// The transports it is tested on (a body without USB PTP, or one too slow to emulate,
@@ -179,13 +198,17 @@ impl Model {
         usb_name: "",
         summary: &[],
         capture_folder: "",
+        card: true,
+        captured_at: None,
         capture_size: None,
         preview_size: None,
+        frame_head: &[0xFF, 0xD8],
         widgets: &[],
         set_option: "--set-config",
         settings: &[],
         shows: &[],
         events: &[],
+        mtp_detect: &[],
         features: &[],
         transports: &Transport::COMMON,
     };
@@ -292,6 +315,7 @@ pub static MODELS: &[Model] = &[
             refused: &[("801", None)],
         }],
         events: &[TRIGGER_CAPTURE],
+        mtp_detect: &["microsoft.com: 1.0", "vcam MTP Camera"],
         features: &[Capture, Thumbnail, Preview, Mtp],
         ..VCAM_BODY
     },
@@ -416,6 +440,93 @@ pub static MODELS: &[Model] = &[
         ],
         ..Model::BASE
     },
+    // The a6300 in PC Remote mode: a USB body (libgphoto2 runs Sony's WiFi-only 0x9280 and
+    // 0x9281 over PTP/IP, which this body has not), its card hidden, captures kept in its
+    // memory, settings through Sony's 0x9207 steps and 0x9205 values.
+    Model {
+        id: "sony_a6300",
+        usb_name: "Sony Alpha-A6300 (Control)",
+        summary: &[
+            "Manufacturer: Sony Corporation",
+            "Model: ILCE-6300",
+            "Vendor Extension ID: 0x11",
+            "Vendor Extension Description: Sony PTP Extensions",
+            "Sony Capture",
+            "ISO(0xd21e)",
+        ],
+        capture_folder: "DCIM/100MSDCF",
+        card: false,
+        captured_at: Some("/capt0000.jpg"),
+        capture_size: Some((1600, 1200)),
+        preview_size: Some((640, 480)),
+        frame_head: &[0xFF, 0xD8, 0xFF, 0xDB],
+        widgets: &[
+            "/main/imgsettings/iso",
+            "/main/capturesettings/f-number",
+            "/main/capturesettings/shutterspeed",
+            "/main/imgsettings/whitebalance",
+            "/main/capturesettings/focusmode",
+            "/main/capturesettings/exposurecompensation",
+            "/main/capturesettings/imagequality",
+            "/main/capturesettings/capturemode",
+            "/main/status/batterylevel",
+        ],
+        set_option: "--set-config-value",
+        settings: &[
+            Setting {
+                name: "iso",
+                value: "400",
+                // Not in the body's ISO list: libgphoto2 refuses it against the list.
+                refused: &[("12345", Some("Target value is not in enumeration"))],
+            },
+            Setting {
+                name: "shutterspeed",
+                value: "1/250",
+                refused: &[],
+            },
+            Setting {
+                name: "f-number",
+                value: "f/8",
+                refused: &[],
+            },
+            Setting {
+                name: "whitebalance",
+                value: "Daylight",
+                // A white balance libgphoto2 knows but the body has not: the body refuses it.
+                refused: &[("Fluorescent", Some("0x201c"))],
+            },
+        ],
+        // The body's C203 on the interrupt endpoint.
+        events: &[EventCheck {
+            args: &[
+                "--set-config-value",
+                "iso=800",
+                "--wait-event=PTP Property d21e changed",
+            ],
+            expect: &["PTP Property d21e changed"],
+        }],
+        features: &[Capture, Preview, Movie, LiveviewTool],
+        transports: &Transport::USB,
+        ..Model::BASE
+    },
+    // The same body in MTP mode: its card over MTP, nothing else.
+    Model {
+        id: "sony_a6300_mtp",
+        usb_name: "Sony Alpha-A6300 (MTP)",
+        summary: &[
+            "Manufacturer: Sony Corporation",
+            "Model: ILCE-6300",
+            // libgphoto2 takes an MTP body from "Sony Corporation" for a Sony one.
+            "Vendor Extension ID: 0x11",
+            "No Image Capture",
+            "store_00010001",
+        ],
+        capture_folder: "DCIM/100MSDCF",
+        mtp_detect: &["Manufacturer: Sony Corporation", "Model: ILCE-6300"],
+        features: &[Thumbnail, Mtp],
+        transports: &Transport::USB,
+        ..Model::BASE
+    },
 ];
 
 /// A (model, transport) pair ready for scenarios: the clients' environment, the card, and
@@ -429,6 +540,7 @@ pub struct Target {
     /// Where client programs run (private HOME, working folder, variables).
     pub env: Env,
     card: PathBuf,
+    liveview: PathBuf,
     serving: Serving,
     /// The camera's control socket (`--control`, `VCAM_CONTROL`), for transports on this
     /// machine.
@@ -518,6 +630,7 @@ impl Target {
             transport,
             env,
             card,
+            liveview: artifacts.liveview.clone(),
             serving,
             control,
         }
@@ -574,6 +687,12 @@ impl Target {
     #[must_use]
     pub fn file(&self, name: &str) -> PathBuf {
         self.env.file(name)
+    }
+
+    /// The `ptp-liveview` binary (at the same path in the guest).
+    #[must_use]
+    pub fn liveview(&self) -> &Path {
+        &self.liveview
     }
 
     /// Whether settings made by one client run are seen by the next.
@@ -844,10 +963,17 @@ fn run_scenario(scenario: &Scenario, target: &mut Target) -> Outcome {
     }
 }
 
+/// A (model, transport) pair and its place in the table.
+type Pair = (usize, &'static Model, Transport);
+
 /// Rows waiting for a worker, and where their reports go.
 struct Rows<'a> {
     artifacts: &'a Artifacts,
     results: Mutex<Vec<Option<RowReport>>>,
+    /// Guest rows not yet taken by a guest.
+    guest_queue: Mutex<std::vec::IntoIter<Pair>>,
+    /// Why guests did not boot.
+    boot_failures: Mutex<Vec<String>>,
 }
 
 impl Rows<'_> {
@@ -862,35 +988,32 @@ impl Rows<'_> {
         }
     }
 
-    /// Boots a guest and runs `pairs` in it, one after the other; returns its console.
-    fn in_guest(&self, pairs: &[(usize, &'static Model, Transport)]) -> Option<String> {
-        let guest = match attempt(|| Arc::new(Guest::boot(&[self.artifacts.vhci.as_path()]))) {
+    fn next_guest_row(&self) -> Option<Pair> {
+        self.guest_queue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .next()
+    }
+
+    /// Boots a guest and runs guest rows in it, one after the other, taking the next row
+    /// from the queue each time (so guests share the rows by how long they take); returns
+    /// its console.
+    fn in_guest(&self) -> Option<String> {
+        let programs = [
+            self.artifacts.vhci.as_path(),
+            self.artifacts.liveview.as_path(),
+        ];
+        let guest = match attempt(|| Arc::new(Guest::boot(&programs))) {
             Ok(g) => g,
             Err(msg) => {
-                for &(i, model, transport) in pairs {
-                    let cells = SCENARIOS
-                        .iter()
-                        .map(|s| {
-                            if (s.applies)(model, transport) {
-                                Outcome::Fail("not run: no guest".into())
-                            } else {
-                                Outcome::NotApplicable
-                            }
-                        })
-                        .collect();
-                    let row = RowReport {
-                        model: model.id,
-                        transport,
-                        connect: Outcome::Fail(format!("the guest did not boot: {msg}")),
-                        cells,
-                        took: Duration::ZERO,
-                    };
-                    self.store(i, row);
-                }
+                self.boot_failures
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(msg);
                 return None;
             }
         };
-        for &(i, model, transport) in pairs {
+        while let Some((i, model, transport)) = self.next_guest_row() {
             let dir = guest
                 .share()
                 .join(format!("{}-{}", model.id, transport.name()));
@@ -900,6 +1023,35 @@ impl Rows<'_> {
             );
         }
         Some(guest.shutdown())
+    }
+
+    /// Reports the guest rows no guest took: every guest failed to boot.
+    fn no_guest(&self) {
+        let why = self
+            .boot_failures
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .join("\n");
+        while let Some((i, model, transport)) = self.next_guest_row() {
+            let cells = SCENARIOS
+                .iter()
+                .map(|s| {
+                    if (s.applies)(model, transport) {
+                        Outcome::Fail("not run: no guest".into())
+                    } else {
+                        Outcome::NotApplicable
+                    }
+                })
+                .collect();
+            let row = RowReport {
+                model: model.id,
+                transport,
+                connect: Outcome::Fail(format!("the guest did not boot: {why}")),
+                cells,
+                took: Duration::ZERO,
+            };
+            self.store(i, row);
+        }
     }
 }
 
@@ -914,11 +1066,12 @@ fn count_from_env(name: &str, default: usize) -> usize {
 
 /// Runs the matrix of `models` × `transports` (each model on the transports it lists): the
 /// rows on this machine on `VCAM_MATRIX_JOBS` threads (3), and the guest rows in
-/// `VCAM_MATRIX_GUESTS` qemu guests (2) booted meanwhile, each running its rows one after the
-/// other (one guest's rows keep one emulated CPU busy, so two guests use a 2-core machine).
+/// `VCAM_MATRIX_GUESTS` qemu guests (2) booted meanwhile, each running one row at a time and
+/// taking the next from a shared queue (one guest's rows keep one emulated CPU busy, so two
+/// guests use a 2-core machine).
 #[must_use]
 pub fn run(models: &'static [Model], transports: &[Transport], artifacts: &Artifacts) -> Report {
-    let pairs: Vec<(usize, &'static Model, Transport)> = models
+    let pairs: Vec<Pair> = models
         .iter()
         .flat_map(|m| {
             transports
@@ -932,23 +1085,18 @@ pub fn run(models: &'static [Model], transports: &[Transport], artifacts: &Artif
     let (guest_pairs, host_pairs): (Vec<_>, Vec<_>) =
         pairs.iter().copied().partition(|(_, _, t)| t.in_guest());
     let guests = count_from_env("VCAM_MATRIX_GUESTS", 2).min(guest_pairs.len());
-    let mut per_guest = vec![Vec::new(); guests];
-    for (n, pair) in guest_pairs.into_iter().enumerate() {
-        if let Some(list) = per_guest.get_mut(n % guests.max(1)) {
-            list.push(pair);
-        }
-    }
     let rows = Rows {
         artifacts,
         results: Mutex::new(vec![None; pairs.len()]),
+        guest_queue: Mutex::new(guest_pairs.into_iter()),
+        boot_failures: Mutex::new(Vec::new()),
     };
     let host_dir = tempdir();
     let queue = Mutex::new(host_pairs.into_iter());
     let mut consoles = Vec::new();
     std::thread::scope(|scope| {
-        let guest_threads: Vec<_> = per_guest
-            .iter()
-            .map(|list| scope.spawn(|| rows.in_guest(list)))
+        let guest_threads: Vec<_> = (0..guests)
+            .map(|_| scope.spawn(|| rows.in_guest()))
             .collect();
         for _ in 0..count_from_env("VCAM_MATRIX_JOBS", 3) {
             scope.spawn(|| {
@@ -968,6 +1116,7 @@ pub fn run(models: &'static [Model], transports: &[Transport], artifacts: &Artif
             consoles.extend(handle.join().ok().flatten());
         }
     });
+    rows.no_guest();
     let rows = rows
         .results
         .into_inner()

@@ -6,11 +6,18 @@
 //! on an earlier one (delete removes what upload put on the card), and checks of the card
 //! compare before and after rather than assume it is empty.
 
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::mpsc;
 use std::time::Duration;
+
+use bytes::Bytes;
+use vcam_core::frames::split_mjpeg;
 
 use crate::card::{self, SAMPLE, SAMPLE_FOLDER};
 use crate::matrix::{Feature, Model, Target, Transport};
+use crate::tools::Run;
 
 /// One column of the matrix.
 #[derive(Debug, Clone, Copy)]
@@ -41,12 +48,12 @@ pub static SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "list",
-        applies: always,
+        applies: |m, _| m.card,
         run: list,
     },
     Scenario {
         name: "download",
-        applies: always,
+        applies: |m, _| m.card,
         run: download,
     },
     Scenario {
@@ -56,12 +63,12 @@ pub static SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "upload",
-        applies: |m, _| !m.has(Feature::NoUpload),
+        applies: |m, _| m.card && !m.has(Feature::NoUpload),
         run: upload,
     },
     Scenario {
         name: "delete",
-        applies: |m, _| !m.has(Feature::NoUpload),
+        applies: |m, _| m.card && !m.has(Feature::NoUpload),
         run: delete,
     },
     Scenario {
@@ -114,6 +121,18 @@ pub static SCENARIOS: &[Scenario] = &[
         name: "libmtp",
         applies: |m, t| m.has(Feature::Mtp) && t.is_usb(),
         run: libmtp,
+    },
+    Scenario {
+        name: "liveview_tool",
+        applies: |m, t| m.has(Feature::LiveviewTool) && t.is_usb(),
+        run: liveview_tool,
+    },
+    Scenario {
+        name: "liveview_http",
+        // A browser on this machine, once per model: the stream is the tool's, whatever
+        // carries the camera's frames to it.
+        applies: |m, t| m.has(Feature::LiveviewTool) && t == Transport::Libusb,
+        run: liveview_http,
     },
     // Faults and body-side actions (`crate::steering`), last: they delete and capture.
     Scenario {
@@ -240,7 +259,16 @@ fn delete(t: &Target) {
 fn capture(t: &Target) {
     let before = card::files_under(&t.card(""));
     let out = t.gphoto2(&["--capture-image-and-download", "--filename", "shot.jpg"]);
-    assert!(out.contains("New file is in location"), "{out}");
+    let location = out
+        .lines()
+        .find(|l| l.contains("New file is in location"))
+        .unwrap_or_else(|| panic!("no new file:\n{out}"));
+    if let Some(at) = t.model.captured_at {
+        assert!(
+            location.contains(at),
+            "the capture at {at} expected: {location}"
+        );
+    }
     let size = card::jpeg_size(&t.file("shot.jpg"));
     if let Some(want) = t.model.capture_size {
         assert_eq!(size, want, "captured picture size");
@@ -376,6 +404,12 @@ fn preview(t: &Target) {
         if let Some(want) = t.model.preview_size {
             assert_eq!(size, want, "live view size");
         }
+        let head = t.model.frame_head;
+        assert!(
+            card::read(frame).starts_with(head),
+            "{} does not start {head:02X?}",
+            frame.display()
+        );
     }
     assert!(
         card::read(&first) != card::read(&second),
@@ -384,11 +418,16 @@ fn preview(t: &Target) {
 }
 
 /// `--capture-movie=30`: 30 live view frames in the Motion JPEG file (a count, not a
-/// duration: an emulated CPU is slow, and speed is for the benches).
+/// duration: an emulated CPU is slow, and speed is for the benches); every seventh decodes.
 fn movie(t: &Target) {
     t.gphoto2(&["--capture-movie=30"]);
-    let frames = card::mjpeg_frames(&card::read(&t.file("movie.mjpg")));
-    assert!(frames >= 30, "only {frames} frames of 30");
+    let movie = Bytes::from(card::read(&t.file("movie.mjpg")));
+    let frames = split_mjpeg(&movie);
+    assert!(frames.len() >= 30, "only {} frames of 30", frames.len());
+    for (i, frame) in frames.iter().enumerate().step_by(7) {
+        image::load_from_memory_with_format(frame, image::ImageFormat::Jpeg)
+            .unwrap_or_else(|e| panic!("movie frame {i}: {e}"));
+    }
 }
 
 /// Canon EOS movie recording: `movierecordtarget=Card` for two seconds records the live view
@@ -493,8 +532,12 @@ fn events(t: &Target) {
 /// byte, send one into a folder and delete it again.
 fn libmtp(t: &Target) {
     let out = t.env.ok("mtp-detect", &[]);
-    assert!(out.contains("microsoft.com: 1.0"), "{out}");
-    assert!(out.contains("vcam MTP Camera"), "{out}");
+    for want in t.model.mtp_detect {
+        assert!(
+            out.contains(want),
+            "{want:?} missing from mtp-detect:\n{out}"
+        );
+    }
     let out = t.env.ok("mtp-folders", &[]);
     assert!(out.contains("DCIM") && out.contains("100TEST"), "{out}");
     let out = t.env.ok("mtp-files", &[]);
@@ -549,4 +592,196 @@ pub(crate) fn file_id(listing: &str, name: &str) -> Option<u32> {
         })
         .and_then(|block| block.lines().next())
         .and_then(|l| l.trim().parse().ok())
+}
+
+/// The bulk IN transfer sizes `ptp-liveview` reads live view with: one high-speed packet
+/// (512 B), a size no frame is a multiple of (1000 B), a page, and transfers that hold a
+/// whole frame or many (64 KiB to 1 MiB).
+pub const IN_TRANSFERS: [u32; 6] = [512, 1000, 4096, 65_536, 524_288, 1_048_576];
+
+/// Frames read at each of [`IN_TRANSFERS`]: 300 in all.
+pub const FRAMES_PER_TRANSFER_SIZE: usize = 50;
+
+/// A `key=value` number of a `ptp-liveview` status line.
+fn status_field(line: &str, key: &str) -> Option<u64> {
+    line.split_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))?
+        .parse()
+        .ok()
+}
+
+/// `ptp-liveview --frames N --output FILE` at every IN transfer size of [`IN_TRANSFERS`]:
+/// every frame written is a complete JPEG (the model's frame head .. `FF D9`, nothing
+/// between frames, none truncated) that decodes, 300 in all; the tool counted no bad frame.
+/// Through the drop-in every client process has its own camera, so the sizes run at once;
+/// in the guest one camera is on the bus, so they run one after the other.
+fn liveview_tool(t: &Target) {
+    let tool = t.liveview().to_string_lossy().into_owned();
+    let frames = FRAMES_PER_TRANSFER_SIZE.to_string();
+    let read = |size: u32| -> Run {
+        let (size, file) = (size.to_string(), format!("live-{size}.mjpg"));
+        t.env.run(
+            &tool,
+            &[
+                "--frames",
+                &frames,
+                "--in-transfer",
+                &size,
+                "--report-every",
+                "0",
+                "--output",
+                &file,
+            ],
+        )
+    };
+    let runs: Vec<Run> = if t.transport.in_guest() {
+        IN_TRANSFERS.iter().map(|&size| read(size)).collect()
+    } else {
+        std::thread::scope(|scope| {
+            let reading: Vec<_> = IN_TRANSFERS
+                .iter()
+                .map(|&size| scope.spawn(move || read(size)))
+                .collect();
+            reading
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        })
+    };
+    for (size, run) in IN_TRANSFERS.into_iter().zip(runs) {
+        let what = format!("IN transfers of {size} bytes");
+        let done = run
+            .stderr
+            .lines()
+            .find(|l| l.contains("done frames="))
+            .map(str::to_string);
+        assert!(run.ok, "{what}: `{}` failed:\n{}", run.command, run.stderr);
+        let done = done.unwrap_or_else(|| panic!("{what}: no final status line:\n{}", run.stderr));
+        let want = FRAMES_PER_TRANSFER_SIZE as u64;
+        assert_eq!(status_field(&done, "frames"), Some(want), "{what}: {done}");
+        assert_eq!(status_field(&done, "bad"), Some(0), "{what}: {done}");
+        let mjpeg = Bytes::from(card::read(&t.file(&format!("live-{size}.mjpg"))));
+        check_frames(t.model, &mjpeg, FRAMES_PER_TRANSFER_SIZE, &what);
+    }
+}
+
+/// `mjpeg` holds exactly `count` frames, back to back, each from the model's frame head to
+/// `FF D9`, each decoding (to the model's live view size when it is fixed).
+fn check_frames(model: &Model, mjpeg: &Bytes, count: usize, what: &str) {
+    let frames = split_mjpeg(mjpeg);
+    assert_eq!(frames.len(), count, "{what}: frames written");
+    let total: usize = frames.iter().map(Bytes::len).sum();
+    assert_eq!(total, mjpeg.len(), "{what}: bytes between the frames");
+    for (i, frame) in frames.iter().enumerate() {
+        assert!(
+            frame.starts_with(model.frame_head) && frame.ends_with(&[0xFF, 0xD9]),
+            "{what}: frame {i} of {} bytes is not {:02X?} .. FF D9",
+            frame.len(),
+            model.frame_head
+        );
+        let picture = image::load_from_memory_with_format(frame, image::ImageFormat::Jpeg)
+            .unwrap_or_else(|e| panic!("{what}: frame {i}: {e}"));
+        if let Some(want) = model.preview_size {
+            assert_eq!(
+                (picture.width(), picture.height()),
+                want,
+                "{what}: frame {i}"
+            );
+        }
+    }
+}
+
+/// Kills a child process when dropped.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `ptp-liveview --http 127.0.0.1:0` and a headless Chromium on its address: the screenshot
+/// shows the test pattern's colour bars (yellow, cyan and magenta areas), and the tool counted
+/// the frames it served and no bad one.
+fn liveview_http(t: &Target) {
+    let tool = t.liveview().to_string_lossy().into_owned();
+    let mut child = t
+        .env
+        .command(&tool)
+        .args(["--http", "127.0.0.1:0", "--report-every", "0.5"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {tool}: {e}"));
+    let stderr = child.stderr.take();
+    let _running = Running(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Some(stderr) = stderr {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        }
+    });
+    let mut log = Vec::new();
+    let url = loop {
+        let line = rx
+            .recv_timeout(crate::tools::RUN_TIMEOUT)
+            .unwrap_or_else(|e| panic!("no address from ptp-liveview ({e}):\n{}", log.join("\n")));
+        if let Some(url) = line.strip_prefix("ptp-liveview: serving ") {
+            break url.to_string();
+        }
+        log.push(line);
+    };
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    let shot = t.file("shot.png");
+    let profile = t.file("chromium-profile");
+    let run = t.env.run(
+        "chromium",
+        &[
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--window-size=800,600",
+            // The stream never ends: the screenshot is taken after 4 s of it.
+            "--timeout=4000",
+            &format!("--user-data-dir={}", profile.display()),
+            &format!("--screenshot={}", shot.display()),
+            &url,
+        ],
+    );
+    assert!(
+        shot.exists(),
+        "chromium wrote no screenshot:\n{}",
+        run.stderr
+    );
+    let picture = image::open(&shot)
+        .unwrap_or_else(|e| panic!("{}: {e}", shot.display()))
+        .to_rgb8();
+    let share = |test: fn(&image::Rgb<u8>) -> bool| {
+        picture.pixels().filter(|p| test(p)).count() as f64
+            / f64::from(picture.width() * picture.height())
+    };
+    // The pattern tints its bars by up to 63 (less red, more blue) from frame to frame.
+    let yellow = share(|p| p[0] > 150 && p[1] > 180 && p[2] < 90);
+    let cyan = share(|p| p[0] < 90 && p[1] > 180 && p[2] > 180);
+    let magenta = share(|p| p[0] > 150 && p[1] < 90 && p[2] > 180);
+    assert!(
+        yellow > 0.02 && cyan > 0.02 && magenta > 0.02,
+        "no colour bars in the screenshot: yellow {yellow:.3}, cyan {cyan:.3}, magenta {magenta:.3}"
+    );
+    let served = loop {
+        let line = rx
+            .recv_timeout(crate::tools::RUN_TIMEOUT)
+            .unwrap_or_else(|e| panic!("ptp-liveview reported no frame served ({e})"));
+        if status_field(&line, "served").is_some_and(|n| n > 0) {
+            break line;
+        }
+    };
+    assert_eq!(status_field(&served, "bad"), Some(0), "{served}");
 }

@@ -223,11 +223,13 @@ pub struct Artifacts {
     pub shim: PathBuf,
     /// The `vcam-fujiwifi` binary.
     pub fujiwifi: PathBuf,
+    /// The `ptp-liveview` binary.
+    pub liveview: PathBuf,
 }
 
 impl Artifacts {
     /// The artifacts of the profile the running test was built with; fails the test, saying
-    /// how to build them, when one is missing. `cargo test --workspace` builds the two
+    /// how to build them, when one is missing. `cargo test --workspace` builds the
     /// binaries; the shared library needs `cargo build -p vcam-libusb`.
     #[must_use]
     pub fn of_this_build() -> Self {
@@ -236,6 +238,7 @@ impl Artifacts {
             vhci: built("vcam-vhci"),
             shim: built("libvcam_libusb.so"),
             fujiwifi: built("vcam-fujiwifi"),
+            liveview: built("ptp-liveview"),
         }
     }
 }
@@ -253,8 +256,8 @@ pub fn built(name: &str) -> PathBuf {
     let path = dir.join(name);
     assert!(
         path.is_file(),
-        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi -p vcam-libusb` \
-         (./scripts/test.sh does)",
+        "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi \
+         -p vcam-libusb -p ptp-liveview` (./scripts/test.sh does)",
         path.display()
     );
     path

@@ -30,6 +30,9 @@ const PACKAGES: &[(&str, &str)] = &[
     ("unshare", "util-linux"),
     ("ip", "iproute2"),
     ("gssdp-discover", "gupnp-tools"),
+    ("chromium", "chromium"),
+    ("readelf", "binutils"),
+    ("nm", "binutils"),
 ];
 
 /// The full path of `tool`, searched on `PATH` and in the system program folders.
@@ -279,21 +282,10 @@ impl Env {
                 guest.sh(&script)
             }
             None => {
-                let program = require(tool);
-                let mut cmd = Command::new(&program);
-                cmd.args(&all)
-                    .env("HOME", &self.home)
-                    .env("LANG", "C")
-                    .current_dir(&self.cwd)
-                    .stdin(std::process::Stdio::null());
-                for (name, value) in &self.vars {
-                    cmd.env(name, value);
-                }
-                for (name, value) in extra {
-                    cmd.env(name, value);
-                }
+                let mut cmd = self.command(tool);
+                cmd.args(args).envs(extra.iter().copied());
                 output_within(&mut cmd, RUN_TIMEOUT)
-                    .unwrap_or_else(|e| panic!("running {}: {e}", program.display()))
+                    .unwrap_or_else(|e| panic!("running {tool}: {e}"))
             }
         };
         let run = Run {
@@ -302,6 +294,27 @@ impl Env {
         };
         log_run(&run, started.elapsed());
         run
+    }
+
+    /// `tool` (a name on `PATH`, or a path) ready to run on this machine with this
+    /// environment and its leading arguments, standard input closed: for a program that runs
+    /// beside the test, such as a server. Fails the test when it is not installed.
+    #[must_use]
+    pub fn command(&self, tool: &str) -> Command {
+        assert!(
+            self.guest.is_none(),
+            "{tool}: a program of the guest runs through Env::run"
+        );
+        let mut cmd = Command::new(require(tool));
+        cmd.args(self.leading_of(tool))
+            .env("HOME", &self.home)
+            .env("LANG", "C")
+            .current_dir(&self.cwd)
+            .stdin(std::process::Stdio::null());
+        for (name, value) in &self.vars {
+            cmd.env(name, value);
+        }
+        cmd
     }
 
     /// Runs `tool` and returns its output; fails the test when it fails.
