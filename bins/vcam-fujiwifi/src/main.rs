@@ -79,7 +79,8 @@ fn main() -> anyhow::Result<()> {
     let serial = model.device_info.serial_number.to_string();
     let store = vcam_models::open_card(&model, options.fs.as_deref(), options.read_only)?;
     let frames = options.liveview.frame_source()?;
-    let camera = Responder::new(model, vendor, store, frames);
+    let mut camera = Responder::new(model, vendor, store, frames);
+    options.watch_card(&mut camera);
 
     let mut pairing = Pairing::new(args.accept).checking_names();
     if let (Some(guid), Some(client)) = (&args.paired_guid, &args.paired_name) {

@@ -8,6 +8,7 @@
 //! `objects` (storage and object operations), `release` (shutter, focus, bulb) and `liveview`
 //! (viewfinder).
 
+mod card;
 mod events;
 mod liveview;
 mod movie;
@@ -212,6 +213,10 @@ impl VendorExtension for CanonEos {
     fn properties_changed(&mut self, cx: &mut Context<'_>, changes: &[PropChange]) {
         self.queue_changes(cx.props, changes);
         self.record_status_changed(cx, changes);
+    }
+
+    fn card_changed(&mut self, cx: &mut Context<'_>, changes: &[vcam_core::Noticed]) {
+        self.report_card_changes(cx, changes);
     }
 
     fn poll_timeout(&self) -> Option<SystemTime> {

@@ -45,6 +45,7 @@ pub mod responder;
 pub mod store;
 mod timers;
 pub mod vendor;
+pub mod watch;
 
 pub use context::{CaptureTarget, Captured, Context, jpeg_object_info};
 pub use events::{EventQueue, EventRecord};
@@ -60,6 +61,7 @@ pub use reply::{Reply, Request, Response};
 pub use responder::Responder;
 pub use store::{ChainSource, FolderStore, ListingSource, ObjectEntry, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
+pub use watch::{CardChange, CardFeed, Noticed};
 
 pub use ptp_types;
 

@@ -40,7 +40,8 @@
 
 use std::collections::VecDeque;
 use std::fmt;
-use std::time::SystemTime;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use ptp_types::{
@@ -59,6 +60,7 @@ use crate::render;
 use crate::reply::{Reply, Request, Response};
 use crate::store::{DataSource, ObjectStore, PendingObject, Upload};
 use crate::vendor::VendorExtension;
+use crate::watch::{self, CardChange, CardFeed, WATCH_POLL};
 
 #[derive(Debug, Clone, Copy)]
 struct Session {
@@ -171,6 +173,10 @@ pub struct Responder {
     config: ResponderConfig,
     /// Live view pacing chosen for this camera; `None`: the vendor's.
     pacing: Option<LiveviewPacing>,
+    /// Card changes reported from another thread (`watch.rs`), and when to look at them next.
+    feed: Option<(Arc<watch::Shared>, Option<SystemTime>)>,
+    /// What feeds them (a folder watcher), kept as long as the camera.
+    watcher: Option<Box<dyn Send>>,
 }
 
 impl fmt::Debug for Responder {
@@ -208,6 +214,58 @@ impl Responder {
             out: VecDeque::new(),
             config: ResponderConfig::default(),
             pacing: None,
+            feed: None,
+            watcher: None,
+        }
+    }
+
+    /// A feed through which a watcher on another thread reports changes made to the card's
+    /// folder behind the camera's back ([`crate::watch`]). From now on
+    /// [`Responder::poll_timeout`] asks to be run at least every
+    /// [`WATCH_POLL`](crate::watch::WATCH_POLL); the changes are carried out then, and before
+    /// every request.
+    pub fn card_feed(&mut self) -> CardFeed {
+        let (shared, _) = self.feed.get_or_insert_with(|| (Arc::default(), None));
+        CardFeed::new(Arc::clone(shared))
+    }
+
+    /// Keeps `watcher` (what pushes into [`Responder::card_feed`], a folder watcher) alive
+    /// for as long as the camera: it is dropped, and stops, with it.
+    pub fn keep_card_watcher(&mut self, watcher: Box<dyn Send>) {
+        self.watcher = Some(watcher);
+    }
+
+    /// Another program changed the card's folder ([`crate::watch`]): the store gives new
+    /// objects their handles and forgets the ones that went, and, while a session is open,
+    /// the vendor extension reports them its way
+    /// ([`VendorExtension::card_changed`]). Changes the store has already seen (the
+    /// camera's own captures and uploads, a folder listed since) report nothing.
+    pub fn handle_card_change(&mut self, now: SystemTime, change: &CardChange) {
+        let noticed = self.store.notice(change);
+        if noticed.is_empty() {
+            return;
+        }
+        tracing::info!(?change, ?noticed, "card changed on the host");
+        if self.session.is_some() {
+            let (vendor, mut cx) = self.split(now);
+            vendor.card_changed(&mut cx, &noticed);
+            self.settle(now);
+        }
+    }
+
+    /// Carries out the changes waiting in the card feed, between transactions.
+    fn drain_feed(&mut self, now: SystemTime) {
+        let idle = matches!(self.phase, Phase::Idle);
+        let Some((shared, next)) = &mut self.feed else {
+            return;
+        };
+        *next = Some(now + WATCH_POLL);
+        if !idle {
+            return;
+        }
+        let changes = shared.take();
+        for change in &changes {
+            self.handle_card_change(now, change);
         }
     }
 
@@ -276,6 +334,7 @@ impl Responder {
             tracing::warn!(phase = ?self.phase, "new request while a transaction was in progress; abandoning it");
             self.abandon();
         }
+        self.drain_feed(now);
         let spec = self.operation_spec(request.code);
         let data_out = match hint {
             DataHint::DataOut => true,
@@ -563,6 +622,7 @@ impl Responder {
 
     /// The time has come for [`Responder::poll_timeout`].
     pub fn handle_timeout(&mut self, now: SystemTime) {
+        self.drain_feed(now);
         while let Some((&(at, seq), _)) = self.state.timers.first_key_value() {
             if at > now {
                 break;
@@ -584,10 +644,15 @@ impl Responder {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<SystemTime> {
         let own = self.state.timers.keys().next().map(|&(at, _)| at);
-        match (own, self.vendor.poll_timeout()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        // A card feed is looked at every WATCH_POLL (at once the first time).
+        let feed = self
+            .feed
+            .as_ref()
+            .map(|(_, next)| next.unwrap_or(UNIX_EPOCH));
+        [own, self.vendor.poll_timeout(), feed]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// The next thing to send on the command/data channel, if any.

@@ -10,6 +10,7 @@
 //! | `VCAM_LIVEVIEW_JPEGS` | `--liveview-jpegs DIR` | |
 //! | `VCAM_LIVEVIEW_MJPEG` | `--liveview-mjpeg FILE` | |
 //! | `VCAM_LIVEVIEW_UNPACED` | `--liveview-unpaced` (a flag, as `VCAM_READ_ONLY`) | `0` |
+//! | `VCAM_WATCH` | watch the card folder (`0`: `--no-watch`) | `1` |
 //!
 //! A variable set to the empty string counts as unset.
 
@@ -35,6 +36,8 @@ pub const LIVEVIEW_JPEGS: &str = "VCAM_LIVEVIEW_JPEGS";
 pub const LIVEVIEW_MJPEG: &str = "VCAM_LIVEVIEW_MJPEG";
 /// Answer every live view poll with a frame, as fast as possible (benches).
 pub const LIVEVIEW_UNPACED: &str = "VCAM_LIVEVIEW_UNPACED";
+/// Watch the card folder for files other programs add or remove (default yes).
+pub const WATCH: &str = "VCAM_WATCH";
 
 /// A `VCAM_*` variable whose value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -124,6 +127,9 @@ impl CameraOptions {
         if let Some(unpaced) = flag(LIVEVIEW_UNPACED)? {
             template.liveview.unpaced = unpaced;
         }
+        if let Some(watch) = flag(WATCH)? {
+            template.watch = watch;
+        }
         if let Some(value) = text(LIVEVIEW_SIZE)? {
             template.liveview.size = parse_size(&value).map_err(|source| EnvError::Size {
                 var: LIVEVIEW_SIZE,
@@ -189,6 +195,7 @@ mod tests {
             (LIVEVIEW_FPS, "15"),
             (LIVEVIEW_MJPEG, "/live.mjpeg"),
             (LIVEVIEW_UNPACED, "1"),
+            (WATCH, "no"),
         ])
         .unwrap();
         let models: Vec<&str> = cameras.iter().map(|c| c.model.as_str()).collect();
@@ -200,6 +207,7 @@ mod tests {
             assert_eq!(c.liveview.jpegs, None);
             assert!(c.liveview.mjpeg.is_some());
             assert!(c.liveview.unpaced);
+            assert!(!c.watch);
         }
     }
 
