@@ -115,6 +115,12 @@ pub static SCENARIOS: &[Scenario] = &[
         applies: |m, t| m.has(Feature::Mtp) && t.is_usb(),
         run: libmtp,
     },
+    // The card folder watched (`crate::rig`): files added and removed behind the camera.
+    Scenario {
+        name: "watch",
+        applies: crate::rig::watch_applies,
+        run: crate::rig::watch,
+    },
 ];
 
 /// `gphoto2 --auto-detect` shows the model on a USB port.
