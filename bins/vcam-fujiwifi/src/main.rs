@@ -4,6 +4,7 @@
 //! vcam-fujiwifi fuji_xh1 [--fs DIR] [--listen 127.0.0.1:55740] [--accept accept|refuse|delay:SECS]
 //! gphoto2 --camera "Fuji X (WLAN)" --port ptpip:127.0.0.1:55740:55741 --summary
 //! vcam-fujiwifi fuji_xh1 --announce 192.168.1.255   # PC AutoSave: announce, register, import
+//! vcam-fujiwifi --models fuji_xh1=/cards/a,fuji_xh1=/cards/b   # two bodies: 55740 and 55743
 //! ```
 
 use std::io::Write;
@@ -17,6 +18,7 @@ use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer};
 use vcam_core::Responder;
 use vcam_core::pairing::{AcceptPolicy, ClientId, Pairing, parse_guid};
 use vcam_fuji::Face;
+use vcam_models::CameraOptions;
 use vcam_models::cli::{CameraArgs, init_logging, print_models};
 
 /// A virtual Fujifilm camera on Fujifilm's WiFi protocol (the "Fuji X (WLAN)" of gphoto2 and
@@ -50,6 +52,71 @@ struct Args {
     /// PC AutoSave's notify port (the import and register ports are the next two).
     #[arg(long, value_name = "PORT", default_value_t = autosave::NOTIFY_PORT)]
     autosave_port: u16,
+    /// Serve several bodies at once, three ports each, for multi-camera rigs: MODEL or
+    /// MODEL=DIR (its own card folder; the others serve --fs), comma-separated. Body N takes
+    /// the ports from --listen's plus 3N (free ones with port 0) and prints its `listening on
+    /// ADDR` line, in the order given.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["model", "announce"])]
+    models: Option<String>,
+}
+
+impl Args {
+    /// The bodies to serve: the MODEL argument, or each of --models.
+    fn cameras(&self) -> anyhow::Result<Vec<CameraOptions>> {
+        let Some(list) = &self.models else {
+            return Ok(vec![self.camera.options.clone()]);
+        };
+        let cameras: Vec<CameraOptions> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                let mut options = self.camera.options.clone();
+                let (model, card) = match item.split_once('=') {
+                    Some((model, dir)) => (model, Some(PathBuf::from(dir))),
+                    None => (item, None),
+                };
+                options.model = model.to_string();
+                if card.is_some() {
+                    options.fs = card;
+                }
+                options
+            })
+            .collect();
+        if cameras.is_empty() {
+            bail!("--models {list:?} names no model");
+        }
+        Ok(cameras)
+    }
+
+    /// The pairing of one body (a pairing file each when several bodies run).
+    fn pairing(&self, index: usize, several: bool) -> anyhow::Result<Pairing> {
+        let mut pairing = Pairing::new(self.accept).checking_names();
+        if let (Some(guid), Some(client)) = (&self.paired_guid, &self.paired_name) {
+            pairing = pairing.paired_with(ClientId::new(parse_guid(guid)?, client.clone()));
+        }
+        if let Some(file) = &self.pairing_file {
+            let file = if several {
+                let mut name = file.clone().into_os_string();
+                name.push(format!(".{index}"));
+                PathBuf::from(name)
+            } else {
+                file.clone()
+            };
+            pairing = pairing
+                .with_state_file(&file)
+                .with_context(|| format!("pairing file {}", file.display()))?;
+        }
+        Ok(pairing)
+    }
+}
+
+/// One body, ready to be served.
+struct Body {
+    camera: Responder,
+    config: FujiWifiConfig,
+    name: String,
+    serial: String,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -67,73 +134,100 @@ fn main() -> anyhow::Result<()> {
     } else {
         Face::Wifi
     };
-    let options = &args.camera.options;
-    let Some((model, vendor)) = vcam_fuji::body(&options.model, face) else {
-        bail!(
-            "model {:?} has no Fujifilm WiFi face; Fujifilm models: fuji_xh1",
-            options.model
-        );
-    };
-    let identity = model.ptpip.clone();
-    let name = model.device_info.model.to_string();
-    let serial = model.device_info.serial_number.to_string();
-    let store = vcam_models::open_card(&model, options.fs.as_deref(), options.read_only)?;
-    let frames = options.liveview.frame_source()?;
-    let mut camera = Responder::new(model, vendor, store, frames);
-    for fault in options.planned_faults()? {
-        camera.add_fault(fault);
+    let specs = args.cameras()?;
+    let several = specs.len() > 1;
+    let mut bodies = Vec::with_capacity(specs.len());
+    // The control socket (--control) steers every body of the process, by model id.
+    let mut steered = Vec::new();
+    for (i, options) in specs.iter().enumerate() {
+        let Some((model, vendor)) = vcam_fuji::body(&options.model, face) else {
+            bail!(
+                "model {:?} has no Fujifilm WiFi face; Fujifilm models: fuji_xh1",
+                options.model
+            );
+        };
+        let identity = model.ptpip.clone();
+        let name = model.device_info.model.to_string();
+        let serial = model.device_info.serial_number.to_string();
+        let store = vcam_models::open_card(&model, options.fs.as_deref(), options.read_only)?;
+        let frames = options.liveview.frame_source()?;
+        let mut camera = Responder::new(model, vendor, store, frames);
+        options.watch_card(&mut camera);
+        for fault in options.planned_faults()? {
+            camera.add_fault(fault);
+        }
+        if options.control.is_some() {
+            // Commands are carried out while a client is connected (the session runs the
+            // camera).
+            steered.push(vcam_control::Camera::new(
+                options.model.clone(),
+                camera.remote(),
+            ));
+        }
+        let listen = if args.listen.port() == 0 {
+            args.listen
+        } else {
+            let port = u16::try_from(3 * i)
+                .ok()
+                .and_then(|n| args.listen.port().checked_add(n))
+                .with_context(|| format!("no ports for body {i} after {}", args.listen))?;
+            SocketAddr::new(args.listen.ip(), port)
+        };
+        let config = FujiWifiConfig {
+            listen,
+            identity,
+            pairing: args.pairing(i, several)?,
+        };
+        bodies.push(Body {
+            camera,
+            config,
+            name,
+            serial,
+        });
     }
-    if let Some(path) = &options.control {
-        // Commands are carried out while a client is connected (the session runs the camera).
-        let steered = vcam_control::Camera::new(options.model.clone(), camera.remote());
-        vcam_control::ControlServer::bind(path, vec![steered])
+    if let Some(path) = &args.camera.options.control {
+        vcam_control::ControlServer::bind(path, steered)
             .and_then(vcam_control::ControlServer::spawn)
             .with_context(|| format!("control socket {}", path.display()))?;
     }
-
-    let mut pairing = Pairing::new(args.accept).checking_names();
-    if let (Some(guid), Some(client)) = (&args.paired_guid, &args.paired_name) {
-        pairing = pairing.paired_with(ClientId::new(parse_guid(guid)?, client.clone()));
-    }
-    if let Some(file) = &args.pairing_file {
-        pairing = pairing
-            .with_state_file(file)
-            .with_context(|| format!("pairing file {}", file.display()))?;
-    }
-    let config = FujiWifiConfig {
-        listen: args.listen,
-        identity,
-        pairing,
-    };
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let server = match FujiWifiServer::bind(camera, config).await {
-            Ok(s) => s,
-            Err(e) => bail!("cannot listen on {}: {e}", args.listen),
-        };
-        let addr = server.local_addr()?;
-        let ports = server.ports();
-        tracing::info!(model = %name, %addr, event = ports.event, liveview = ports.liveview, "virtual camera ready");
-        println!("listening on {addr}");
+        let mut servers = tokio::task::JoinSet::new();
+        let mut first = None;
+        for body in bodies {
+            let listen = body.config.listen;
+            let server = match FujiWifiServer::bind(body.camera, body.config).await {
+                Ok(s) => s,
+                Err(e) => bail!("cannot listen on {listen}: {e}"),
+            };
+            let addr = server.local_addr()?;
+            let ports = server.ports();
+            tracing::info!(model = %body.name, %addr, event = ports.event, liveview = ports.liveview, "virtual camera ready");
+            println!("listening on {addr}");
+            first.get_or_insert((addr, ports, body.name, body.serial));
+            servers.spawn(server.run());
+        }
         std::io::stdout().flush()?;
         let autosave = async {
-            match args.announce {
-                Some(announce) => {
+            match (args.announce, first) {
+                (Some(announce), Some((addr, ports, name, serial))) => {
                     let config = AutoSaveConfig::new(addr.ip(), announce, args.autosave_port);
                     let body = autosave::Body::new(&name, &serial, ports.command);
                     autosave::run(config, body).await.context("PC AutoSave")?;
                     // Imported: the PC connects to the command port; keep serving it.
                     std::future::pending::<anyhow::Result<()>>().await
                 }
-                None => std::future::pending::<anyhow::Result<()>>().await,
+                _ => std::future::pending::<anyhow::Result<()>>().await,
             }
         };
         tokio::select! {
-            result = server.run() => result.context("serving Fujifilm WiFi"),
+            Some(result) = servers.join_next() => {
+                result.context("a body's server stopped")?.context("serving Fujifilm WiFi")
+            }
             result = autosave => result,
             () = shutdown_signal() => {
                 tracing::info!("shutting down");

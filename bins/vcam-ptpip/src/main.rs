@@ -4,20 +4,24 @@
 //! vcam-ptpip [MODEL] [--fs DIR] [--listen ADDR] [--read-only] [--probe-interval SECS]
 //!            [--paired-guid GUID] [--accept-policy accept|refuse|delay:SECS]
 //!            [--pairing-file FILE] [--reset-pairing] [--no-pairing] [--announce IFACE|ADDR]
+//!            [--models MODEL[=DIR],...]
 //! gphoto2 --port ptpip:127.0.0.1:15740:15740 --summary
+//! vcam-ptpip --models canon_6d=/cards/a,sony_a6300=/cards/b   # 15740 and 15741
 //! ```
 
 mod pairing;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use transport_ptpip::PtpIpServer;
-use vcam_models::cli::CameraArgs;
+use vcam_models::CameraOptions;
+use vcam_models::cli::{CameraArgs, init_logging, print_models};
 
 use crate::pairing::PairingArgs;
 
@@ -41,66 +45,142 @@ struct Args {
     #[allow(missing_docs)] // Help text comes from the flattened struct.
     #[command(flatten)]
     discovery: vcam_discovery::DiscoveryArgs,
+    /// Serve several cameras at once, one listener each, for multi-camera rigs: MODEL or
+    /// MODEL=DIR (its own card folder; the others serve --fs), comma-separated. The listeners
+    /// take consecutive ports from --listen's (free ones with port 0) and each prints its
+    /// `listening on ADDR` line, in the order given.
+    #[arg(long, value_name = "LIST", conflicts_with_all = ["model", "announce"])]
+    models: Option<String>,
+}
+
+impl Args {
+    /// The cameras to serve: the MODEL argument, or each of --models.
+    fn cameras(&self) -> anyhow::Result<Vec<CameraOptions>> {
+        let Some(list) = &self.models else {
+            return Ok(vec![self.camera.options.clone()]);
+        };
+        let cameras: Vec<CameraOptions> = list
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(|item| {
+                let mut options = self.camera.options.clone();
+                let (model, card) = match item.split_once('=') {
+                    Some((model, dir)) => (model, Some(PathBuf::from(dir))),
+                    None => (item, None),
+                };
+                options.model = model.to_string();
+                if card.is_some() {
+                    options.fs = card;
+                }
+                options
+            })
+            .collect();
+        if cameras.is_empty() {
+            bail!("--models {list:?} names no model");
+        }
+        Ok(cameras)
+    }
+}
+
+/// The address of the `i`-th listener: consecutive ports from `base` (free ones from port 0).
+fn listen_addr(base: SocketAddr, i: usize) -> anyhow::Result<SocketAddr> {
+    if base.port() == 0 {
+        return Ok(base);
+    }
+    let port = u16::try_from(i)
+        .ok()
+        .and_then(|i| base.port().checked_add(i))
+        .with_context(|| format!("no port {i} after {base}"))?;
+    Ok(SocketAddr::new(base.ip(), port))
 }
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let Some(mut camera) = args.camera.start()? else {
-        return Ok(()); // --list-models
-    };
-    let remote = args
-        .camera
-        .options
-        .control
-        .is_some()
-        .then(|| camera.remote());
-    let model = camera.model();
-    let identity = model.ptpip.clone();
-    let name = model.device_info.model.to_string();
+    init_logging();
+    if args.camera.list_models {
+        print_models();
+        return Ok(());
+    }
     let probe_interval = Duration::try_from_secs_f64(args.probe_interval)
         .with_context(|| format!("--probe-interval {}", args.probe_interval))?;
-    let pairing = args
-        .pairing
-        .build(&identity, &args.camera.options)
-        .context("pairing")?;
+    let specs = args.cameras()?;
+    let shared_card = specs.len() > 1;
+    let mut cameras = Vec::with_capacity(specs.len());
+    for (i, spec) in specs.iter().enumerate() {
+        let camera = spec
+            .build()
+            .with_context(|| format!("camera {:?}", spec.model))?;
+        let identity = camera.model().ptpip.clone();
+        let pairing = args
+            .pairing
+            .build(&identity, spec, shared_card)
+            .context("pairing")?;
+        cameras.push((
+            spec.model.clone(),
+            camera,
+            identity,
+            pairing,
+            listen_addr(args.listen, i)?,
+        ));
+    }
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        // WiFi discovery (--announce); dropped at the end, which sends ssdp:byebye. Its
-        // description shows the client paired with the PTP/IP transport.
-        let shown = pairing.clone().unwrap_or_else(Arc::default);
-        let _discovery = vcam_discovery::spawn(&args.discovery, camera.model(), shown).await?;
-        let server = match PtpIpServer::bind(args.listen, camera, identity).await {
-            Ok(s) => s,
-            Err(e) => bail!("cannot listen on {}: {e}", args.listen),
-        };
-        let server = match pairing {
-            Some(p) => server.with_pairing(p),
-            None => server.without_pairing(),
-        }
-        .with_probe_interval(Some(probe_interval));
-        if let (Some(path), Some(remote)) = (&args.camera.options.control, remote) {
-            // Between two clients no session runs the camera: the control socket does.
-            let held = server.camera();
-            let steered = vcam_control::Camera::new(args.camera.options.model.clone(), remote)
-                .with_pump(move || {
+        // WiFi discovery (--announce, one camera only); dropped at the end, which sends
+        // ssdp:byebye. Its description shows the client paired with the PTP/IP transport.
+        let mut _discovery = None;
+        let mut servers = tokio::task::JoinSet::new();
+        // The control socket (--control) steers every camera of the process, by model id.
+        let mut steered = Vec::new();
+        for (id, mut camera, identity, pairing, listen) in cameras {
+            let remote = args
+                .camera
+                .options
+                .control
+                .is_some()
+                .then(|| camera.remote());
+            if _discovery.is_none() {
+                let shown = pairing.clone().unwrap_or_else(Arc::default);
+                _discovery = vcam_discovery::spawn(&args.discovery, camera.model(), shown).await?;
+            }
+            let name = camera.model().device_info.model.to_string();
+            let server = match PtpIpServer::bind(listen, camera, identity).await {
+                Ok(s) => s,
+                Err(e) => bail!("cannot listen on {listen}: {e}"),
+            };
+            let server = match pairing {
+                Some(p) => server.with_pairing(p),
+                None => server.without_pairing(),
+            }
+            .with_probe_interval(Some(probe_interval));
+            if let Some(remote) = remote {
+                // Between two clients no session runs the camera: the control socket does.
+                let held = server.camera();
+                steered.push(vcam_control::Camera::new(id, remote).with_pump(move || {
                     if let Ok(mut camera) = held.try_lock() {
                         camera.handle_timeout(std::time::SystemTime::now());
                     }
-                });
-            vcam_control::ControlServer::bind(path, vec![steered])
+                }));
+            }
+            let addr = server.local_addr()?;
+            tracing::info!(model = %name, %addr, "virtual camera ready");
+            println!("listening on {addr}");
+            servers.spawn(server.run());
+        }
+        if let Some(path) = &args.camera.options.control {
+            vcam_control::ControlServer::bind(path, steered)
                 .and_then(vcam_control::ControlServer::spawn)
                 .with_context(|| format!("control socket {}", path.display()))?;
         }
-        let addr = server.local_addr()?;
-        tracing::info!(model = %name, %addr, "virtual camera ready");
-        println!("listening on {addr}");
         std::io::stdout().flush()?;
         tokio::select! {
-            result = server.run() => result.context("serving PTP/IP"),
+            Some(result) = servers.join_next() => {
+                result.context("a camera's server stopped")?.context("serving PTP/IP")
+            }
             () = shutdown_signal() => {
                 tracing::info!("shutting down");
                 Ok(())

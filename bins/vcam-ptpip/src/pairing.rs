@@ -42,6 +42,7 @@ impl PairingArgs {
         &self,
         identity: &ServerIdentity,
         camera: &CameraOptions,
+        shared_card: bool,
     ) -> anyhow::Result<Option<SharedPairing>> {
         let asked = self.paired_guid.is_some()
             || self.pairing_file.is_some()
@@ -54,7 +55,11 @@ impl PairingArgs {
                 .fs
                 .as_ref()
                 .filter(|_| !camera.read_only)
-                .map(|card| card.join(STATE_FILE))
+                // Cameras of one process sharing a card keep a pairing each.
+                .map(|card| match shared_card {
+                    false => card.join(STATE_FILE),
+                    true => card.join(format!("{STATE_FILE}-{}", camera.model)),
+                })
         });
         let mut pairing = Pairing::new(self.accept_policy);
         if let Some(file) = &file {

@@ -9,6 +9,7 @@
 //! (viewfinder).
 
 mod actions;
+mod card;
 mod events;
 mod liveview;
 mod movie;
@@ -224,6 +225,10 @@ impl VendorExtension for CanonEos {
         action: &BodyAction,
     ) -> Result<ActionOutcome, ActionError> {
         self.on_body(cx, action)
+    }
+
+    fn card_changed(&mut self, cx: &mut Context<'_>, changes: &[vcam_core::Noticed]) {
+        self.report_card_changes(cx, changes);
     }
 
     fn poll_timeout(&self) -> Option<SystemTime> {

@@ -50,6 +50,7 @@ mod steer;
 pub mod store;
 mod timers;
 pub mod vendor;
+pub mod watch;
 
 pub use actions::{ActionError, ActionOutcome, BodyAction, Dial, ObjectTarget};
 pub use context::{CaptureTarget, Captured, Context, jpeg_object_info};
@@ -68,6 +69,7 @@ pub use reply::{Reply, Request, Response};
 pub use responder::Responder;
 pub use store::{ChainSource, FolderStore, ListingSource, ObjectEntry, ObjectStore, StoreError};
 pub use vendor::{NoVendor, VendorExtension};
+pub use watch::{CardChange, CardFeed, Noticed};
 
 pub use ptp_types;
 

@@ -41,7 +41,7 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use ptp_types::{
@@ -65,6 +65,7 @@ use crate::slot::CardSlot;
 use crate::steer::{Allowance, Effect, Gate, Steer};
 use crate::store::{DataSource, ObjectStore, PendingObject, Upload};
 use crate::vendor::VendorExtension;
+use crate::watch::{self, CardChange, CardFeed, WATCH_POLL};
 
 #[derive(Debug, Clone, Copy)]
 struct Session {
@@ -184,6 +185,10 @@ pub struct Responder {
     drop_after: Option<(u32, Option<Duration>)>,
     /// Live view pacing chosen for this camera; `None`: the vendor's.
     pacing: Option<LiveviewPacing>,
+    /// Card changes reported from another thread (`watch.rs`), and when to look at them next.
+    feed: Option<(Arc<watch::Shared>, Option<SystemTime>)>,
+    /// What feeds them (a folder watcher), kept as long as the camera.
+    watcher: Option<Box<dyn Send>>,
 }
 
 impl fmt::Debug for Responder {
@@ -227,6 +232,58 @@ impl Responder {
             steer,
             drop_after: None,
             pacing: None,
+            feed: None,
+            watcher: None,
+        }
+    }
+
+    /// A feed through which a watcher on another thread reports changes made to the card's
+    /// folder behind the camera's back ([`crate::watch`]). From now on
+    /// [`Responder::poll_timeout`] asks to be run at least every
+    /// [`WATCH_POLL`](crate::watch::WATCH_POLL); the changes are carried out then, and before
+    /// every request.
+    pub fn card_feed(&mut self) -> CardFeed {
+        let (shared, _) = self.feed.get_or_insert_with(|| (Arc::default(), None));
+        CardFeed::new(Arc::clone(shared))
+    }
+
+    /// Keeps `watcher` (what pushes into [`Responder::card_feed`], a folder watcher) alive
+    /// for as long as the camera: it is dropped, and stops, with it.
+    pub fn keep_card_watcher(&mut self, watcher: Box<dyn Send>) {
+        self.watcher = Some(watcher);
+    }
+
+    /// Another program changed the card's folder ([`crate::watch`]): the store gives new
+    /// objects their handles and forgets the ones that went, and, while a session is open,
+    /// the vendor extension reports them its way
+    /// ([`VendorExtension::card_changed`]). Changes the store has already seen (the
+    /// camera's own captures and uploads, a folder listed since) report nothing.
+    pub fn handle_card_change(&mut self, now: SystemTime, change: &CardChange) {
+        let noticed = self.store.notice(change);
+        if noticed.is_empty() {
+            return;
+        }
+        tracing::info!(?change, ?noticed, "card changed on the host");
+        if self.session.is_some() {
+            let (vendor, mut cx) = self.split(now);
+            vendor.card_changed(&mut cx, &noticed);
+            self.settle(now);
+        }
+    }
+
+    /// Carries out the changes waiting in the card feed, between transactions.
+    fn drain_feed(&mut self, now: SystemTime) {
+        let idle = matches!(self.phase, Phase::Idle);
+        let Some((shared, next)) = &mut self.feed else {
+            return;
+        };
+        *next = Some(now + WATCH_POLL);
+        if !idle {
+            return;
+        }
+        let changes = shared.take();
+        for change in &changes {
+            self.handle_card_change(now, change);
         }
     }
 
@@ -484,6 +541,7 @@ impl Responder {
             tracing::warn!(phase = ?self.phase, "new request while a transaction was in progress; abandoning it");
             self.abandon();
         }
+        self.drain_feed(now);
         let spec = self.operation_spec(request.code);
         let data_out = match hint {
             DataHint::DataOut => true,
@@ -849,6 +907,7 @@ impl Responder {
 
     /// The time has come for [`Responder::poll_timeout`].
     pub fn handle_timeout(&mut self, now: SystemTime) {
+        self.drain_feed(now);
         let mut effects = Vec::new();
         self.steer.handle_timeout(now, &mut effects);
         self.apply(now, effects);
@@ -875,10 +934,20 @@ impl Responder {
     #[must_use]
     pub fn poll_timeout(&self) -> Option<SystemTime> {
         let own = self.state.timers.keys().next().map(|&(at, _)| at);
-        [own, self.vendor.poll_timeout(), self.steer.poll_timeout()]
-            .into_iter()
-            .flatten()
-            .min()
+        // A card feed is looked at every WATCH_POLL (at once the first time).
+        let feed = self
+            .feed
+            .as_ref()
+            .map(|(_, next)| next.unwrap_or(UNIX_EPOCH));
+        [
+            own,
+            self.vendor.poll_timeout(),
+            self.steer.poll_timeout(),
+            feed,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
     }
 
     /// The next thing to send on the command/data channel, if any.

@@ -14,6 +14,7 @@ use crate::context::Context;
 use crate::frames::LiveviewPacing;
 use crate::props::{PropChange, Properties};
 use crate::reply::{Reply, Request, Response};
+use crate::watch::{self, Noticed};
 
 /// Proprietary behaviour of one maker's bodies. Every method has a default that does nothing.
 pub trait VendorExtension: Send {
@@ -86,6 +87,14 @@ pub trait VendorExtension: Send {
     /// The default repeats the last frame; a vendor whose bodies answer "not ready" says so.
     fn liveview_pacing(&self) -> LiveviewPacing {
         LiveviewPacing::EveryPoll
+    }
+
+    /// Another program added or removed objects on the card's folder ([`crate::watch`]);
+    /// called while a session is open, with the handles the store gave or forgot. The default
+    /// reports them the ISO 15740 way ([`watch::standard`]: ObjectAdded, ObjectRemoved); an
+    /// extension whose bodies report new and removed objects otherwise does so here.
+    fn card_changed(&mut self, cx: &mut Context<'_>, changes: &[Noticed]) {
+        watch::standard(cx, changes);
     }
 
     /// When the extension next wants [`VendorExtension::handle_timeout`].

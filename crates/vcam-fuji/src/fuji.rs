@@ -12,6 +12,7 @@
 
 mod actions;
 mod capture;
+mod card;
 mod liveview;
 mod props;
 
@@ -185,6 +186,10 @@ impl VendorExtension for FujiX {
 
     fn properties_changed(&mut self, cx: &mut Context<'_>, changes: &[PropChange]) {
         self.record_changes(cx, changes);
+    }
+
+    fn card_changed(&mut self, cx: &mut Context<'_>, changes: &[vcam_core::Noticed]) {
+        self.report_card_changes(cx, changes);
     }
 
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {

@@ -96,7 +96,11 @@ fn bench(c: &mut Criterion) {
         .iter()
         .zip(&cards)
         .map(|(&(w, h), card)| {
-            UsbCamera::new(vcam_testkit::camera("canon_1300d", card.path(), (w, h)))
+            // Every poll gets a frame: the bench measures the path, not the camera's pacing.
+            UsbCamera::new(
+                vcam_testkit::camera("canon_1300d", card.path(), (w, h))
+                    .with_liveview_pacing(vcam_core::LiveviewPacing::EveryPoll),
+            )
         })
         .collect();
     install(Shim::with_cameras(cameras)).unwrap();

@@ -111,6 +111,7 @@ mod tests {
             "--liveview-jpegs",
             "/frames",
             "--liveview-unpaced",
+            "--no-watch",
             "--list-models",
         ])
         .unwrap();
@@ -124,6 +125,7 @@ mod tests {
             mjpeg: None,
             unpaced: true,
         };
+        expected.watch = false;
         assert_eq!(args.options, expected);
         assert!(args.list_models);
     }

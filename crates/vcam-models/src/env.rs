@@ -13,6 +13,7 @@
 //! | `VCAM_FAULTS` | `--fault FAULT`, several separated by `;` ([`crate::faults`]) | |
 //! | `VCAM_FAULTS_FILE` | `--faults-file FILE` | |
 //! | `VCAM_CONTROL` | `--control PATH`, one socket for every camera of the process | |
+//! | `VCAM_WATCH` | watch the card folder (`0`: `--no-watch`) | `1` |
 //!
 //! A variable set to the empty string counts as unset.
 
@@ -44,6 +45,8 @@ pub const FAULTS: &str = "VCAM_FAULTS";
 pub const FAULTS_FILE: &str = "VCAM_FAULTS_FILE";
 /// The control socket of the process's cameras.
 pub const CONTROL: &str = "VCAM_CONTROL";
+/// Watch the card folder for files other programs add or remove (default yes).
+pub const WATCH: &str = "VCAM_WATCH";
 
 /// A `VCAM_*` variable whose value is not acceptable.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,6 +147,9 @@ impl CameraOptions {
         if let Some(unpaced) = flag(LIVEVIEW_UNPACED)? {
             template.liveview.unpaced = unpaced;
         }
+        if let Some(watch) = flag(WATCH)? {
+            template.watch = watch;
+        }
         if let Some(value) = text(LIVEVIEW_SIZE)? {
             template.liveview.size = parse_size(&value).map_err(|source| EnvError::Size {
                 var: LIVEVIEW_SIZE,
@@ -219,6 +225,7 @@ mod tests {
             (LIVEVIEW_FPS, "15"),
             (LIVEVIEW_MJPEG, "/live.mjpeg"),
             (LIVEVIEW_UNPACED, "1"),
+            (WATCH, "no"),
         ])
         .unwrap();
         let models: Vec<&str> = cameras.iter().map(|c| c.model.as_str()).collect();
@@ -230,6 +237,7 @@ mod tests {
             assert_eq!(c.liveview.jpegs, None);
             assert!(c.liveview.mjpeg.is_some());
             assert!(c.liveview.unpaced);
+            assert!(!c.watch);
         }
     }
 

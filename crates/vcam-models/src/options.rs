@@ -24,8 +24,8 @@ pub const DEFAULT_LIVEVIEW_FPS: u32 = 30;
 /// pattern, as every binary starts without options. With the `cli` feature this is a
 /// `clap::Args` to `#[command(flatten)]` into a binary's arguments: `[MODEL] [--fs DIR]
 /// [--read-only] [--liveview-size WxH] [--liveview-fps FPS] [--liveview-jpegs DIR |
-/// --liveview-mjpeg FILE] [--liveview-unpaced] [--fault FAULT]... [--faults-file FILE]
-/// [--control PATH]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
+/// --liveview-mjpeg FILE] [--liveview-unpaced] [--no-watch] [--fault FAULT]...
+/// [--faults-file FILE] [--control PATH]`. [`CameraOptions::from_env`] reads the same options from `VCAM_*`
 /// variables.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "cli", derive(clap::Args))]
@@ -61,6 +61,13 @@ pub struct CameraOptions {
     /// Steer the camera through a control socket at PATH: `vcamctl --socket PATH shutter`.
     #[cfg_attr(feature = "cli", arg(long, value_name = "PATH"))]
     pub control: Option<PathBuf>,
+    /// Do not watch the card folder (by default files other programs add to or remove from
+    /// it are reported to the client as the vendor's object events).
+    #[cfg_attr(
+        feature = "cli",
+        arg(id = "watch", long = "no-watch", action = clap::ArgAction::SetFalse)
+    )]
+    pub watch: bool,
 }
 
 /// Where live view frames come from: a synthetic test pattern of a given size (the default),
@@ -195,6 +202,7 @@ impl CameraOptions {
             faults: Vec::new(),
             faults_file: None,
             control: None,
+            watch: true,
         }
     }
 
@@ -215,7 +223,8 @@ impl CameraOptions {
         }
         let store = open_card(&model, self.fs.as_deref(), self.read_only)?;
         let frames = self.liveview.frame_source()?;
-        let camera = Responder::new(model, vendor, store, frames);
+        let mut camera = Responder::new(model, vendor, store, frames);
+        self.watch_card(&mut camera);
         let mut camera = if self.liveview.unpaced {
             camera.with_liveview_pacing(LiveviewPacing::EveryPoll)
         } else {
@@ -237,6 +246,19 @@ impl CameraOptions {
             faults.extend(read_scenario(path)?);
         }
         Ok(faults)
+    }
+
+    /// Watches the card folder (`--fs`) of `camera` for files other programs add or remove
+    /// ([`vcam_watch`]), unless `--no-watch`; the built-in sample card is not watched. A folder
+    /// the host refuses to watch (inotify's limits) is served all the same, with a warning.
+    pub fn watch_card(&self, camera: &mut Responder) {
+        let Some(dir) = self.fs.as_deref().filter(|_| self.watch) else {
+            return;
+        };
+        if let Err(e) = vcam_watch::watch(camera, dir) {
+            let e = error_chain(&e);
+            tracing::warn!(%e, "the card folder is not watched");
+        }
     }
 }
 
@@ -270,6 +292,18 @@ impl LiveviewOptions {
             }
         })
     }
+}
+
+/// An error and its sources, on one line.
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text.push_str(": ");
+        text.push_str(&s.to_string());
+        source = s.source();
+    }
+    text
 }
 
 /// Why a live view size is not acceptable.

@@ -6,6 +6,8 @@
 //!   refusal, events, libmtp, ...) is written once and runs for every (model, transport) pair
 //!   that supports it, with the real clients; the outcome prints as a table. A model or a
 //!   transport is a row of data, not a test file.
+//! - [`rig`]: issue 16's rig: the watched card folder (the `watch` column), several cameras
+//!   in one process, recorded sessions and the soak.
 //! - [`tools`]: real client programs, found or failed with the package to install, run with
 //!   a private HOME; [`guest`]: the same clients in a qemu guest with Debian's kernel.
 //! - [`card`]: the sample card and checks of downloaded pictures.
@@ -24,6 +26,7 @@ pub mod card;
 pub mod guest;
 pub mod initiator;
 pub mod matrix;
+pub mod rig;
 pub mod scenarios;
 pub mod server;
 pub mod steering;

@@ -122,6 +122,12 @@ pub static SCENARIOS: &[Scenario] = &[
         applies: |m, t| m.has(Feature::Mtp) && t.is_usb(),
         run: libmtp,
     },
+    // The card folder watched (`crate::rig`): files added and removed behind the camera.
+    Scenario {
+        name: "watch",
+        applies: crate::rig::watch_applies,
+        run: crate::rig::watch,
+    },
     Scenario {
         name: "liveview_tool",
         applies: |m, t| m.has(Feature::LiveviewTool) && t.is_usb(),

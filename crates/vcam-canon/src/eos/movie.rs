@@ -132,24 +132,13 @@ impl CanonEos {
             .ok_or(ResponseCode::STORE_NOT_AVAILABLE)?;
         let folder = ["DCIM", cx.model.capture_folder.as_str()];
         let data = Bytes::from(file);
-        let size = u32::try_from(data.len()).unwrap_or(u32::MAX);
         for _ in 0..10_000 {
             self.movie_counter = self.movie_counter % 9999 + 1;
             let name = format!("MVI_{:04}.MOV", self.movie_counter);
             match cx.store.add_object(storage, &folder, &name, data.clone()) {
                 Ok(handle) => {
-                    let info = cx
-                        .store
-                        .object_info(handle)
-                        .map_err(|e| e.response_code())?;
-                    return Ok(EosEvent::ObjectAddedEx {
-                        handle,
-                        storage: info.storage_id,
-                        parent: info.parent_object,
-                        format: info.object_format,
-                        size,
-                        name,
-                    });
+                    return super::card::object_added(cx.store, handle)
+                        .ok_or(ResponseCode::GENERAL_ERROR);
                 }
                 Err(StoreError::AlreadyExists(_)) => {}
                 Err(e) => return Err(e.response_code()),

@@ -16,6 +16,8 @@ use ptp_types::{
     PtpString, ResponseCode, StorageId, StorageInfo,
 };
 
+use crate::watch::{CardChange, Noticed};
+
 mod folder;
 mod listing;
 pub mod media;
@@ -521,6 +523,15 @@ pub trait ObjectStore: Send {
 
     /// Whether the store refuses every write (`--read-only`).
     fn is_read_only(&self) -> bool;
+
+    /// Another program changed what backs the store ([`crate::watch`]): gives a new object its
+    /// handle, forgets one that went, and returns what the initiator should hear of (nothing
+    /// for a change the store already knows of, such as its own writes). The default, for
+    /// stores nothing else can change, ignores it.
+    fn notice(&mut self, change: &CardChange) -> Vec<Noticed> {
+        let _ = change;
+        Vec::new()
+    }
 }
 
 /// Checks a file name sent by an initiator: one path component, no separators, no `.` or

@@ -21,7 +21,7 @@ use crate::codes::{action, af_status, ec, prop};
 
 /// The TransactionID field of the X-T1's ObjectAdded and PreviewAvailable events on the event
 /// port (`04 00 04 c0 | 01 00 00 00 | ...`; malc0mn reads it as an "amount" of 1).
-const WIFI_EVENT_TID: u32 = 1;
+pub(super) const WIFI_EVENT_TID: u32 = 1;
 
 impl FujiX {
     /// InitiateCapture: what CameraAction says.

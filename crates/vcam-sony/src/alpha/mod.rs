@@ -206,6 +206,10 @@ impl VendorExtension for SonyAlpha {
         props::announce(cx, self.body, changes);
     }
 
+    fn card_changed(&mut self, cx: &mut Context<'_>, changes: &[vcam_core::Noticed]) {
+        card::card_changed(cx, changes);
+    }
+
     fn settings_lines(&self, props: &Properties) -> Option<Vec<String>> {
         Some(props::settings_lines(props))
     }

@@ -164,20 +164,29 @@ pub(super) fn read_folder(
                 Err(_) => continue,
             };
         }
-        let is_dir = match kind {
-            FileType::Directory => true,
-            FileType::RegularFile => false,
-            // Only links to files inside the root are shown; links to folders never are, so
-            // a walk can neither leave the root nor loop.
-            FileType::Symlink => match fs::canonicalize(path.join(name)) {
-                Ok(target) if target.starts_with(root) && target.is_file() => false,
-                _ => continue,
-            },
-            _ => continue,
+        let Some(is_dir) = shown_kind(root, kind, &path.join(name)) else {
+            continue;
         };
         tree.listing(dir, &mut found, name, is_dir);
     }
     Ok((fd, found))
+}
+
+/// Whether an entry of type `kind` at `path` is shown, and as a folder (`true`) or a file:
+/// folders and regular files are; only links to files inside the root are shown, links to
+/// folders never are, so a walk can neither leave the root nor loop. Names starting with a
+/// dot are the caller's to hide.
+pub(super) fn shown_kind(root: &Path, kind: rustix::fs::FileType, path: &Path) -> Option<bool> {
+    use rustix::fs::FileType;
+    match kind {
+        FileType::Directory => Some(true),
+        FileType::RegularFile => Some(false),
+        FileType::Symlink => match fs::canonicalize(path) {
+            Ok(target) if target.starts_with(root) && target.is_file() => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// Bytes read first to learn a file's format; a JPEG's header is then read as far as its

@@ -39,8 +39,10 @@ use super::{
     PendingObject, StoreError, Upload, check_file_name, is_folder, media,
 };
 use crate::render::{THUMB_HEIGHT, THUMB_WIDTH};
+use crate::watch::{CardChange, Noticed};
 
 mod files;
+mod notice;
 mod tree;
 
 use files::{FileSource, FolderUpload, TEMP_PREFIX, persist, probe, temp_in};
@@ -786,6 +788,13 @@ impl ObjectStore for FolderStore {
 
     fn is_read_only(&self) -> bool {
         self.read_only
+    }
+
+    fn notice(&mut self, change: &CardChange) -> Vec<Noticed> {
+        match change {
+            CardChange::Added(path) => self.notice_added(path).into_iter().collect(),
+            CardChange::Removed(path) => self.notice_removed(path),
+        }
     }
 }
 
