@@ -18,8 +18,7 @@ use transport_fujiwifi::{FujiWifiConfig, FujiWifiServer};
 use vcam_core::Responder;
 use vcam_core::pairing::{AcceptPolicy, ClientId, Pairing, parse_guid};
 use vcam_fuji::Face;
-use vcam_models::CameraOptions;
-use vcam_models::cli::{CameraArgs, init_logging, print_models};
+use vcam_models::cli::{CameraArgs, init_logging, listen_addr, print_models, shutdown_signal};
 
 /// A virtual Fujifilm camera on Fujifilm's WiFi protocol (the "Fuji X (WLAN)" of gphoto2 and
 /// Fujifilm's own apps): command, event and live view ports, PC AutoSave on request.
@@ -61,34 +60,6 @@ struct Args {
 }
 
 impl Args {
-    /// The bodies to serve: the MODEL argument, or each of --models.
-    fn cameras(&self) -> anyhow::Result<Vec<CameraOptions>> {
-        let Some(list) = &self.models else {
-            return Ok(vec![self.camera.options.clone()]);
-        };
-        let cameras: Vec<CameraOptions> = list
-            .split(',')
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(|item| {
-                let mut options = self.camera.options.clone();
-                let (model, card) = match item.split_once('=') {
-                    Some((model, dir)) => (model, Some(PathBuf::from(dir))),
-                    None => (item, None),
-                };
-                options.model = model.to_string();
-                if card.is_some() {
-                    options.fs = card;
-                }
-                options
-            })
-            .collect();
-        if cameras.is_empty() {
-            bail!("--models {list:?} names no model");
-        }
-        Ok(cameras)
-    }
-
     /// The pairing of one body (a pairing file each when several bodies run).
     fn pairing(&self, index: usize, several: bool) -> anyhow::Result<Pairing> {
         let mut pairing = Pairing::new(self.accept).checking_names();
@@ -134,7 +105,7 @@ fn main() -> anyhow::Result<()> {
     } else {
         Face::Wifi
     };
-    let specs = args.cameras()?;
+    let specs = vcam_models::cli::cameras(&args.camera.options, args.models.as_deref())?;
     let several = specs.len() > 1;
     let mut bodies = Vec::with_capacity(specs.len());
     // The control socket (--control) steers every body of the process, by model id.
@@ -164,15 +135,8 @@ fn main() -> anyhow::Result<()> {
                 camera.remote(),
             ));
         }
-        let listen = if args.listen.port() == 0 {
-            args.listen
-        } else {
-            let port = u16::try_from(3 * i)
-                .ok()
-                .and_then(|n| args.listen.port().checked_add(n))
-                .with_context(|| format!("no ports for body {i} after {}", args.listen))?;
-            SocketAddr::new(args.listen.ip(), port)
-        };
+        let listen = listen_addr(args.listen, i, 3)
+            .with_context(|| format!("no ports for body {i} after {}", args.listen))?;
         let config = FujiWifiConfig {
             listen,
             identity,
@@ -229,28 +193,7 @@ fn main() -> anyhow::Result<()> {
                 result.context("a body's server stopped")?.context("serving Fujifilm WiFi")
             }
             result = autosave => result,
-            () = shutdown_signal() => {
-                tracing::info!("shutting down");
-                Ok(())
-            }
+            () = shutdown_signal() => Ok(()),
         }
     })
-}
-
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                () = ctrl_c => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => ctrl_c.await,
-    }
 }

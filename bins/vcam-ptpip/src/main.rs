@@ -13,15 +13,13 @@ mod pairing;
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
 use transport_ptpip::PtpIpServer;
-use vcam_models::CameraOptions;
-use vcam_models::cli::{CameraArgs, init_logging, print_models};
+use vcam_models::cli::{CameraArgs, init_logging, listen_addr, print_models, shutdown_signal};
 
 use crate::pairing::PairingArgs;
 
@@ -53,48 +51,6 @@ struct Args {
     models: Option<String>,
 }
 
-impl Args {
-    /// The cameras to serve: the MODEL argument, or each of --models.
-    fn cameras(&self) -> anyhow::Result<Vec<CameraOptions>> {
-        let Some(list) = &self.models else {
-            return Ok(vec![self.camera.options.clone()]);
-        };
-        let cameras: Vec<CameraOptions> = list
-            .split(',')
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(|item| {
-                let mut options = self.camera.options.clone();
-                let (model, card) = match item.split_once('=') {
-                    Some((model, dir)) => (model, Some(PathBuf::from(dir))),
-                    None => (item, None),
-                };
-                options.model = model.to_string();
-                if card.is_some() {
-                    options.fs = card;
-                }
-                options
-            })
-            .collect();
-        if cameras.is_empty() {
-            bail!("--models {list:?} names no model");
-        }
-        Ok(cameras)
-    }
-}
-
-/// The address of the `i`-th listener: consecutive ports from `base` (free ones from port 0).
-fn listen_addr(base: SocketAddr, i: usize) -> anyhow::Result<SocketAddr> {
-    if base.port() == 0 {
-        return Ok(base);
-    }
-    let port = u16::try_from(i)
-        .ok()
-        .and_then(|i| base.port().checked_add(i))
-        .with_context(|| format!("no port {i} after {base}"))?;
-    Ok(SocketAddr::new(base.ip(), port))
-}
-
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     init_logging();
@@ -104,7 +60,7 @@ fn main() -> anyhow::Result<()> {
     }
     let probe_interval = Duration::try_from_secs_f64(args.probe_interval)
         .with_context(|| format!("--probe-interval {}", args.probe_interval))?;
-    let specs = args.cameras()?;
+    let specs = vcam_models::cli::cameras(&args.camera.options, args.models.as_deref())?;
     let shared_card = specs.len() > 1;
     let mut cameras = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
@@ -121,7 +77,8 @@ fn main() -> anyhow::Result<()> {
             camera,
             identity,
             pairing,
-            listen_addr(args.listen, i)?,
+            listen_addr(args.listen, i, 1)
+                .with_context(|| format!("no port for camera {i} after {}", args.listen))?,
         ));
     }
 
@@ -181,34 +138,7 @@ fn main() -> anyhow::Result<()> {
             Some(result) = servers.join_next() => {
                 result.context("a camera's server stopped")?.context("serving PTP/IP")
             }
-            () = shutdown_signal() => {
-                tracing::info!("shutting down");
-                Ok(())
-            }
+            () = shutdown_signal() => Ok(()),
         }
     })
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(%e, "cannot wait for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    () = ctrl_c => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => ctrl_c.await,
-        }
-    }
-    #[cfg(not(unix))]
-    ctrl_c.await;
 }

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use clap::Parser;
 use transport_usbip::{Device, UsbIpServer, serve_urbs, vhci};
-use vcam_models::cli::CameraArgs;
+use vcam_models::cli::{CameraArgs, shutdown_signal};
 use vcam_usb::UsbCamera;
 
 /// A virtual digital camera on USB, through Linux's USB/IP virtual host controller
@@ -108,23 +108,4 @@ fn main() -> anyhow::Result<()> {
             () = shutdown_signal() => Ok(()),
         }
     })
-}
-
-async fn shutdown_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let ctrl_c = async {
-        if tokio::signal::ctrl_c().await.is_err() {
-            std::future::pending::<()>().await;
-        }
-    };
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => {
-            tokio::select! {
-                () = ctrl_c => {}
-                _ = term.recv() => {}
-            }
-        }
-        Err(_) => ctrl_c.await,
-    }
-    tracing::info!("shutting down");
 }

@@ -1,5 +1,6 @@
-//! The start-up every vcam binary shares (the `cli` feature): logging, `--list-models`, and
-//! the camera from [`CameraOptions`].
+//! The start-up every vcam binary shares (the `cli` feature): logging, `--list-models`, the
+//! camera from [`CameraOptions`], several cameras (`--models`), their listening addresses and the
+//! shutdown signal.
 //!
 //! ```no_run
 //! use clap::Parser;
@@ -20,6 +21,7 @@
 //! ```
 
 use std::io::Write;
+use std::net::SocketAddr;
 
 use vcam_core::Responder;
 
@@ -71,6 +73,80 @@ pub fn print_models() {
             break;
         }
     }
+}
+
+/// `--models` named no model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--models {0:?} names no model")]
+pub struct NoModels(pub String);
+
+/// The cameras a binary serves: `options` alone, or with `--models LIST` one per item of the
+/// comma-separated LIST, each `MODEL` (serving `options`' card) or `MODEL=DIR` (its own card
+/// folder), the other options shared.
+///
+/// # Errors
+/// LIST names no model.
+pub fn cameras(
+    options: &CameraOptions,
+    models: Option<&str>,
+) -> Result<Vec<CameraOptions>, NoModels> {
+    let Some(list) = models else {
+        return Ok(vec![options.clone()]);
+    };
+    let cameras: Vec<CameraOptions> = list
+        .split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            let mut camera = options.clone();
+            match item.split_once('=') {
+                Some((model, dir)) => {
+                    camera.model = model.to_string();
+                    camera.fs = Some(dir.into());
+                }
+                None => camera.model = item.to_string(),
+            }
+            camera
+        })
+        .collect();
+    if cameras.is_empty() {
+        return Err(NoModels(list.to_string()));
+    }
+    Ok(cameras)
+}
+
+/// The listening address of camera `index` of a process whose cameras take `ports_each`
+/// consecutive ports each from `base`'s; with port 0 every camera gets free ports. `None` past
+/// port 65535.
+#[must_use]
+pub fn listen_addr(base: SocketAddr, index: usize, ports_each: u16) -> Option<SocketAddr> {
+    if base.port() == 0 {
+        return Some(base);
+    }
+    let offset = u16::try_from(index).ok()?.checked_mul(ports_each)?;
+    let port = base.port().checked_add(offset)?;
+    Some(SocketAddr::new(base.ip(), port))
+}
+
+/// Resolves at Ctrl-C or SIGTERM: the end of a binary's serving.
+pub async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%e, "cannot wait for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                () = ctrl_c => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => ctrl_c.await,
+    }
+    tracing::info!("shutting down");
 }
 
 #[cfg(test)]
@@ -134,5 +210,28 @@ mod tests {
     fn bad_values_are_refused() {
         assert!(parse(&["--liveview-size", "big"]).is_err());
         assert!(parse(&["--liveview-jpegs", "/a", "--liveview-mjpeg", "/b"]).is_err());
+    }
+
+    #[test]
+    fn models_lists_cameras_with_their_own_cards() {
+        let options = CameraOptions::default();
+        let one = cameras(&options, None).unwrap();
+        assert_eq!(one, vec![options.clone()]);
+        let two = cameras(&options, Some("canon_6d=/cards/a, sony_a6300")).unwrap();
+        assert_eq!(two[0].model, "canon_6d");
+        assert_eq!(two[0].fs.as_deref(), Some(std::path::Path::new("/cards/a")));
+        assert_eq!(two[1].model, "sony_a6300");
+        assert_eq!(two[1].fs, options.fs);
+        assert_eq!(cameras(&options, Some(" , ")), Err(NoModels(" , ".into())));
+    }
+
+    #[test]
+    fn listeners_take_consecutive_ports() {
+        let base: SocketAddr = "127.0.0.1:55740".parse().unwrap();
+        assert_eq!(listen_addr(base, 2, 3).unwrap().port(), 55746);
+        let free: SocketAddr = "127.0.0.1:0".parse().unwrap();
+        assert_eq!(listen_addr(free, 5, 3), Some(free));
+        let top: SocketAddr = "127.0.0.1:65535".parse().unwrap();
+        assert_eq!(listen_addr(top, 1, 1), None);
     }
 }
