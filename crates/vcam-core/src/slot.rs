@@ -19,6 +19,7 @@ use crate::store::{
     DataSource, Destination, FormatFilter, ObjectEntry, ObjectStore, ParentFilter, PendingObject,
     StoreError, Upload,
 };
+use crate::watch::{CardChange, Noticed};
 
 /// The state of the slot, shared between the [`CardSlot`] and the responder.
 #[derive(Debug)]
@@ -246,5 +247,16 @@ impl ObjectStore for CardSlot {
 
     fn is_read_only(&self) -> bool {
         self.inner.is_read_only()
+    }
+
+    /// The store learns of every change to its folder; the initiator hears of them only while
+    /// the card is in (a card put back is announced whole with StoreAdded).
+    fn notice(&mut self, change: &CardChange) -> Vec<Noticed> {
+        let noticed = self.inner.notice(change);
+        if self.state.present() {
+            noticed
+        } else {
+            Vec::new()
+        }
     }
 }
