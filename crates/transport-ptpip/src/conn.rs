@@ -2,6 +2,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::time::SystemTime;
 
 use bytes::{Buf, BytesMut};
 use ptp_codec::ptpip::Packet;
@@ -12,6 +13,67 @@ use tokio::net::TcpStream;
 use crate::outbox::Outbox;
 use crate::{ConnectionError, MAX_FRAME_LEN};
 
+/// The recording of one connection, if the server records ([`crate::PtpIpServer::with_recorder`]):
+/// every chunk read from the peer and every packet written to it. Without a recorder each call
+/// is one `Option` check. A recording that fails to write is logged once and stops; the
+/// connection goes on.
+#[derive(Debug, Default)]
+pub(crate) struct Tap(Option<vcam_record::TcpConnection>);
+
+impl Tap {
+    /// Starts recording the connection `stream` accepted from `peer`, when `recorder` is set.
+    pub(crate) fn open(
+        recorder: Option<&vcam_record::TcpRecorder>,
+        stream: &TcpStream,
+        peer: SocketAddr,
+    ) -> Self {
+        let Some(recorder) = recorder else {
+            return Self(None);
+        };
+        let local = match stream.local_addr() {
+            Ok(local) => local,
+            Err(e) => {
+                tracing::warn!(%e, "not recording the connection: no local address");
+                return Self(None);
+            }
+        };
+        match recorder.connection(SystemTime::now(), local, peer) {
+            Ok(conn) => Self(Some(conn)),
+            Err(e) => {
+                tracing::warn!(%e, "recording failed; not recording any more");
+                Self(None)
+            }
+        }
+    }
+
+    /// Bytes read from the peer.
+    pub(crate) fn received(&mut self, bytes: &[u8]) {
+        if let Some(conn) = &mut self.0 {
+            let result = conn.received(SystemTime::now(), bytes);
+            self.check(result);
+        }
+    }
+
+    /// A packet written to the peer: its head and its payload (which may be empty).
+    pub(crate) fn sent(&mut self, [head, payload]: &[&[u8]; 2]) {
+        if let Some(conn) = &mut self.0 {
+            let result = if payload.is_empty() {
+                conn.sent(SystemTime::now(), head)
+            } else {
+                conn.sent(SystemTime::now(), &[*head, *payload].concat())
+            };
+            self.check(result);
+        }
+    }
+
+    fn check(&mut self, result: io::Result<()>) {
+        if let Err(e) = result {
+            tracing::warn!(%e, "recording failed; not recording any more");
+            self.0 = None;
+        }
+    }
+}
+
 /// A connection's socket with its receive buffer, decoder and outbox.
 pub(crate) struct Conn {
     pub(crate) stream: TcpStream,
@@ -19,10 +81,11 @@ pub(crate) struct Conn {
     pub(crate) decoder: StreamDecoder<PtpIp>,
     pub(crate) peer: SocketAddr,
     pub(crate) outbox: Outbox,
+    pub(crate) tap: Tap,
 }
 
 impl Conn {
-    pub(crate) fn new(stream: TcpStream, peer: SocketAddr) -> Self {
+    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, tap: Tap) -> Self {
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(%e, "TCP_NODELAY");
         }
@@ -32,6 +95,7 @@ impl Conn {
             decoder: StreamDecoder::new(MAX_FRAME_LEN),
             peer,
             outbox: Outbox::default(),
+            tap,
         }
     }
 
@@ -41,8 +105,11 @@ impl Conn {
         if self.buf.capacity() - self.buf.len() < 16 * 1024 {
             self.buf.reserve(64 * 1024);
         }
+        let before = self.buf.len();
         let n = self.stream.read_buf(&mut self.buf).await?;
         quickack(&self.stream);
+        self.tap
+            .received(self.buf.get(before..).unwrap_or_default());
         Ok(n > 0)
     }
 
@@ -77,7 +144,7 @@ impl Conn {
 
     /// Writes what the outbox holds.
     pub(crate) async fn write(&mut self) -> Result<(), ConnectionError> {
-        self.outbox.write_to(&mut self.stream).await
+        self.outbox.write_to(&mut self.stream, &mut self.tap).await
     }
 }
 

@@ -13,7 +13,7 @@ use tokio::sync::{OwnedMutexGuard, mpsc};
 use vcam_core::model::PtpIpDataFraming;
 use vcam_core::{CancelAnswer, DataHint, Output, Request, Responder};
 
-use crate::conn::quickack;
+use crate::conn::{Tap, quickack};
 use crate::event::ToEvent;
 use crate::outbox::{BATCH_LIMIT, Outbox};
 use crate::{ConnectionError, Heard, MAX_FRAME_LEN, Shared, lock};
@@ -93,6 +93,8 @@ pub(crate) struct Session {
     probes: usize,
     /// The event connection, once it is bound.
     events: Option<mpsc::Sender<ToEvent>>,
+    /// The connection's recording.
+    tap: Tap,
 }
 
 impl Session {
@@ -131,7 +133,14 @@ impl Session {
             data_tid: None,
             probes: 0,
             events: None,
+            tap: Tap::default(),
         })
+    }
+
+    /// Records the connection into `tap` (what [`crate::conn::Conn`] recorded into before).
+    pub(crate) fn recording(mut self, tap: Tap) -> Self {
+        self.tap = tap;
+        self
     }
 
     pub(crate) fn run(&mut self) -> Result<(), ConnectionError> {
@@ -219,6 +228,8 @@ impl Session {
         match self.stream.read(room) {
             Ok(0) => Ok(Filled::Closed),
             Ok(n) => {
+                self.tap
+                    .received(self.buf.get(self.end..self.end + n).unwrap_or_default());
                 self.end += n;
                 Ok(Filled::Bytes)
             }
@@ -282,7 +293,8 @@ impl Session {
             return Ok(());
         }
         self.outbox.packet(&Packet::ProbeRequest)?;
-        self.outbox.write_blocking(&mut self.stream, true)
+        self.outbox
+            .write_blocking(&mut self.stream, true, &mut self.tap)
     }
 
     /// The event connection's sender, once it exists.
@@ -374,7 +386,8 @@ impl Session {
         loop {
             let more = self.gather()?;
             long |= more;
-            self.outbox.write_blocking(&mut self.stream, !long)?;
+            self.outbox
+                .write_blocking(&mut self.stream, !long, &mut self.tap)?;
             if !more {
                 return Ok(());
             }
