@@ -178,7 +178,14 @@ fn ptp_session_through_an_imported_device() {
     std::fs::create_dir_all(&dcim).unwrap();
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 253) as u8).collect();
     std::fs::write(dcim.join("DATA.MOV"), &bytes).unwrap();
-    let server = start(&["--fs", card.path().to_str().unwrap()]);
+    let out = tempfile::tempdir().unwrap();
+    let recording = out.path().join("usb.pcapng");
+    let server = start(&[
+        "--fs",
+        card.path().to_str().unwrap(),
+        "--record",
+        recording.to_str().unwrap(),
+    ]);
     let mut host = Host::import(server.port());
 
     // GET_DESCRIPTOR(DEVICE) on endpoint 0.
@@ -268,4 +275,61 @@ fn ptp_session_through_an_imported_device() {
         0x2001,
         "a new importer is served"
     );
+    drop(again);
+    assert_recording_decodes(&recording);
+}
+
+/// `--record`: the session above, read by `tshark -r` (written block by block, so readable
+/// while the server runs): Wireshark's USB dissector decodes the control request with its
+/// SETUP packet, the interrupt and bulk transfers with their data, and nothing is malformed.
+fn assert_recording_decodes(file: &std::path::Path) {
+    let tshark = require("tshark");
+    let run = |args: &[&str]| {
+        let out = Command::new(&tshark)
+            .arg("-r")
+            .arg(file)
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let urbs = run(&[
+        "-Y",
+        "usb",
+        "-T",
+        "fields",
+        "-e",
+        "usb.transfer_type",
+        "-e",
+        "usb.endpoint_address",
+        "-e",
+        "usb.setup.bRequest",
+        "-e",
+        "usb.capdata",
+    ]);
+    let rows: Vec<Vec<&str>> = urbs.lines().map(|l| l.split('\t').collect()).collect();
+    let has = |f: &dyn Fn(&[&str]) -> bool| rows.iter().any(|r| f(r));
+    assert!(
+        has(&|r| r[0] == "0x02" && r[2] == "6"),
+        "no GET_DESCRIPTOR control transfer decoded:\n{urbs}"
+    );
+    assert!(
+        has(&|r| r[0] == "0x01" && r[1] == "0x83" && r[3].get(8..12) == Some("0400")),
+        "no event container on the interrupt endpoint:\n{urbs}"
+    );
+    let open_session: String = usb::command(OperationCode::OPEN_SESSION, 0, &[1])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        has(&|r| r[0] == "0x03" && r[1] == "0x02" && r[3] == open_session),
+        "no OpenSession container {open_session} on bulk OUT:\n{urbs}"
+    );
+    let malformed = run(&["-Y", "_ws.malformed || _ws.expert.severity >= error"]);
+    assert!(malformed.trim().is_empty(), "malformed:\n{malformed}");
 }

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
 use vcam_core::Responder;
+use vcam_record::{Transfer, TransferKind, TransferStatus, TransferTap};
 
 use crate::descriptors::{Descriptors, HIGH_SPEED_BULK_MAX_PACKET};
 use crate::link::{ContainerLink, LinkConfig};
@@ -56,6 +57,11 @@ pub struct UsbCamera {
     pub(crate) events: VecDeque<Bytes>,
     /// The part of an event container not yet read from the interrupt endpoint.
     pub(crate) event_partial: Bytes,
+    /// Where every transfer is reported ([`UsbCamera::set_tap`]).
+    tap: Option<Box<dyn TransferTap>>,
+    /// The latest time handed in (the time of IN transfers made with
+    /// [`UsbCamera::transfer_in`]).
+    clock: SystemTime,
 }
 
 impl std::fmt::Debug for UsbCamera {
@@ -66,6 +72,7 @@ impl std::fmt::Debug for UsbCamera {
             .field("halted", &self.halted)
             .field("link", &self.link)
             .field("events", &self.events.len())
+            .field("tapped", &self.tap.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -88,7 +95,38 @@ impl UsbCamera {
             zlp_pending: false,
             events: VecDeque::new(),
             event_partial: Bytes::new(),
+            tap: None,
+            clock: SystemTime::UNIX_EPOCH,
         }
+    }
+
+    /// Reports every finished transfer to `tap` from now on (`None`: to nobody): control
+    /// transfers with their SETUP packet, OUT transfers with the data the host sent, IN
+    /// transfers with the data the device returned (an IN transfer left pending is reported
+    /// once it completes). A recorder (`vcam_record::UsbDeviceRecorder`) writes them as
+    /// usbmon records; a tap that fails is dropped, with a warning.
+    pub fn set_tap(&mut self, tap: Option<Box<dyn TransferTap>>) {
+        self.tap = tap;
+    }
+
+    /// Hands a finished transfer to the tap, if any.
+    pub(crate) fn report(&mut self, now: SystemTime, transfer: &Transfer<'_>) {
+        if let Some(tap) = &mut self.tap
+            && let Err(e) = tap.transfer(now, transfer)
+        {
+            tracing::warn!(%e, "recording failed; not recording any more");
+            self.tap = None;
+        }
+    }
+
+    /// Whether transfers are reported.
+    pub(crate) const fn tapped(&self) -> bool {
+        self.tap.is_some()
+    }
+
+    /// Notes the time handed in by the host side.
+    pub(crate) fn tick(&mut self, now: SystemTime) {
+        self.clock = self.clock.max(now);
     }
 
     /// The descriptors.
@@ -173,6 +211,7 @@ impl UsbCamera {
 
     /// Runs due timers (captures in progress, vendor timers).
     pub fn handle_timeout(&mut self, now: SystemTime) {
+        self.tick(now);
         self.link.responder_mut().handle_timeout(now);
         self.collect_events();
     }
@@ -180,15 +219,41 @@ impl UsbCamera {
     /// An OUT transfer of `data` on `endpoint`: the bulk OUT endpoint takes it
     /// ([`UsbCamera::bulk_out`]); any other endpoint does not exist.
     pub fn transfer_out(&mut self, now: SystemTime, endpoint: u8, data: &[u8]) -> OutStatus {
-        if endpoint != self.bulk_out_ep || !self.has_endpoint(endpoint) {
+        self.tick(now);
+        let status = if endpoint != self.bulk_out_ep || !self.has_endpoint(endpoint) {
             tracing::debug!(
                 endpoint,
                 len = data.len(),
                 "OUT transfer to an endpoint the device does not have"
             );
-            return OutStatus::NoEndpoint;
+            OutStatus::NoEndpoint
+        } else {
+            self.bulk_out(now, data)
+        };
+        if self.tap.is_some() {
+            let transfer = Transfer {
+                kind: self.kind_of(endpoint),
+                endpoint,
+                requested: data.len(),
+                data,
+                status: match status {
+                    OutStatus::Accepted => TransferStatus::Completed,
+                    OutStatus::Stall => TransferStatus::Stalled,
+                    OutStatus::NoEndpoint => TransferStatus::NoEndpoint,
+                },
+            };
+            self.report(now, &transfer);
         }
-        self.bulk_out(now, data)
+        status
+    }
+
+    /// Bulk, or interrupt for the interrupt endpoint.
+    fn kind_of(&self, endpoint: u8) -> TransferKind {
+        if endpoint == self.interrupt_ep {
+            TransferKind::Interrupt
+        } else {
+            TransferKind::Bulk
+        }
     }
 
     /// A bulk OUT transfer of `data` (any split of the containers; zero-length transfers are
@@ -215,8 +280,36 @@ impl UsbCamera {
     }
 
     /// An IN transfer of up to `max_len` bytes on `endpoint` (bulk IN or interrupt IN; any
-    /// other endpoint does not exist).
+    /// other endpoint does not exist). A tap sees it at the latest time handed in; see
+    /// [`UsbCamera::transfer_in_at`].
     pub fn transfer_in(&mut self, endpoint: u8, max_len: usize) -> InStatus {
+        self.transfer_in_at(self.clock, endpoint, max_len)
+    }
+
+    /// [`UsbCamera::transfer_in`] at `now` (the time a tap sees).
+    pub fn transfer_in_at(&mut self, now: SystemTime, endpoint: u8, max_len: usize) -> InStatus {
+        self.tick(now);
+        let status = self.transfer_in_inner(endpoint, max_len);
+        if self.tap.is_some() {
+            let (data, status_of): (&[u8], _) = match &status {
+                InStatus::Pending => return status,
+                InStatus::Data(bytes) => (bytes, TransferStatus::Completed),
+                InStatus::Stall => (&[], TransferStatus::Stalled),
+                InStatus::NoEndpoint => (&[], TransferStatus::NoEndpoint),
+            };
+            let transfer = Transfer {
+                kind: self.kind_of(endpoint),
+                endpoint,
+                requested: max_len,
+                data,
+                status: status_of,
+            };
+            self.report(now, &transfer);
+        }
+        status
+    }
+
+    fn transfer_in_inner(&mut self, endpoint: u8, max_len: usize) -> InStatus {
         if endpoint & 0x80 == 0 || endpoint == self.bulk_out_ep || !self.has_endpoint(endpoint) {
             return InStatus::NoEndpoint;
         }
