@@ -425,3 +425,80 @@ impl UsbCamera {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::{Arc, Mutex};
+
+    use vcam_core::ptp_types::OperationCode;
+
+    use super::*;
+    use crate::{ControlReply, SetupPacket};
+
+    /// A tap keeping (kind, endpoint, requested, data, status) of every transfer.
+    type Seen = Arc<Mutex<Vec<(TransferKind, u8, usize, Vec<u8>, TransferStatus)>>>;
+    struct Keep(Seen);
+    impl TransferTap for Keep {
+        fn transfer(&mut self, _now: SystemTime, t: &Transfer<'_>) -> std::io::Result<()> {
+            let mut seen = self.0.lock().unwrap();
+            seen.push((t.kind, t.endpoint, t.requested, t.data.to_vec(), t.status));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_tap_sees_every_finished_transfer() {
+        let dir = tempfile::tempdir().unwrap();
+        let responder = vcam_testkit::camera("generic", dir.path(), (160, 120));
+        let mut usb = UsbCamera::new(responder);
+        let seen = Seen::default();
+        usb.set_tap(Some(Box::new(Keep(Arc::clone(&seen)))));
+        let now = vcam_testkit::cam::start_time();
+        let (bulk_in, bulk_out, intr) = (usb.bulk_in_ep, usb.bulk_out_ep, usb.interrupt_ep);
+
+        // Pending IN transfers are not reported: nothing has happened yet.
+        assert_eq!(usb.transfer_in_at(now, bulk_in, 512), InStatus::Pending);
+        assert_eq!(usb.transfer_in_at(now, intr, 64), InStatus::Pending);
+        let get_device = SetupPacket::from_bytes([0x80, 6, 0, 1, 0, 0, 18, 0]);
+        assert!(matches!(
+            usb.control(now, get_device, &[]),
+            ControlReply::Ok(_)
+        ));
+        let open = vcam_testkit::usb::command(OperationCode::OPEN_SESSION, 0, &[1]);
+        assert_eq!(usb.transfer_out(now, bulk_out, &open), OutStatus::Accepted);
+        let InStatus::Data(response) = usb.transfer_in_at(now, bulk_in, 512) else {
+            panic!("no response");
+        };
+        assert_eq!(usb.transfer_in(0x85, 8), InStatus::NoEndpoint);
+
+        let seen = seen.lock().unwrap();
+        let control = TransferKind::Control {
+            setup: get_device.to_bytes(),
+        };
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert_eq!((seen[0].0, seen[0].1, seen[0].2), (control, 0x80, 18));
+        assert_eq!(seen[0].3.len(), 18);
+        assert_eq!(
+            seen[1],
+            (
+                TransferKind::Bulk,
+                bulk_out,
+                open.len(),
+                open.clone(),
+                TransferStatus::Completed
+            )
+        );
+        assert_eq!(
+            seen[2],
+            (
+                TransferKind::Bulk,
+                bulk_in,
+                512,
+                response.to_vec(),
+                TransferStatus::Completed
+            )
+        );
+        assert_eq!(seen[3].4, TransferStatus::NoEndpoint);
+    }
+}
