@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use anyhow::{Context, bail};
 use clap::Parser;
-use transport_ptpip::{PtpIpServer, TcpRecorder};
+use transport_ptpip::PtpIpServer;
 use vcam_models::cli::{CameraArgs, init_logging, listen_addr, print_models, shutdown_signal};
 
 use crate::pairing::PairingArgs;
@@ -70,6 +70,11 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("--probe-interval {}", args.probe_interval))?;
     let specs = vcam_models::cli::cameras(&args.camera.options, args.models.as_deref())?;
     let shared_card = specs.len() > 1;
+    let ids: Vec<&str> = specs.iter().map(|spec| spec.model.as_str()).collect();
+    let mut recorders =
+        vcam_record::tcp_recorders(args.record.as_deref(), &ids, args.models.is_some())
+            .context("--record")?
+            .into_iter();
     let mut cameras = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
         let camera = spec
@@ -80,23 +85,7 @@ fn main() -> anyhow::Result<()> {
             .pairing
             .build(&identity, spec, shared_card)
             .context("pairing")?;
-        let recorder = match &args.record {
-            None => None,
-            Some(path) => {
-                let path = if args.models.is_some() {
-                    vcam_record::per_camera_path(path, &spec.model)
-                } else {
-                    path.clone()
-                };
-                let file = std::fs::File::create(&path)
-                    .with_context(|| format!("--record {}", path.display()))?;
-                tracing::info!(path = %path.display(), "recording the sessions");
-                Some(
-                    TcpRecorder::new(file)
-                        .with_context(|| format!("--record {}", path.display()))?,
-                )
-            }
-        };
+        let recorder = recorders.next().flatten();
         cameras.push((
             spec.model.clone(),
             camera,

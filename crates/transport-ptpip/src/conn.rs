@@ -2,7 +2,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::SystemTime;
 
 use bytes::{Buf, BytesMut};
 use ptp_codec::ptpip::Packet;
@@ -13,66 +12,9 @@ use tokio::net::TcpStream;
 use crate::outbox::Outbox;
 use crate::{ConnectionError, MAX_FRAME_LEN};
 
-/// The recording of one connection, if the server records ([`crate::PtpIpServer::with_recorder`]):
-/// every chunk read from the peer and every packet written to it. Without a recorder each call
-/// is one `Option` check. A recording that fails to write is logged once and stops; the
-/// connection goes on.
-#[derive(Debug, Default)]
-pub(crate) struct Tap(Option<vcam_record::TcpConnection>);
-
-impl Tap {
-    /// Starts recording the connection `stream` accepted from `peer`, when `recorder` is set.
-    pub(crate) fn open(
-        recorder: Option<&vcam_record::TcpRecorder>,
-        stream: &TcpStream,
-        peer: SocketAddr,
-    ) -> Self {
-        let Some(recorder) = recorder else {
-            return Self(None);
-        };
-        let local = match stream.local_addr() {
-            Ok(local) => local,
-            Err(e) => {
-                tracing::warn!(%e, "not recording the connection: no local address");
-                return Self(None);
-            }
-        };
-        match recorder.connection(SystemTime::now(), local, peer) {
-            Ok(conn) => Self(Some(conn)),
-            Err(e) => {
-                tracing::warn!(%e, "recording failed; not recording any more");
-                Self(None)
-            }
-        }
-    }
-
-    /// Bytes read from the peer.
-    pub(crate) fn received(&mut self, bytes: &[u8]) {
-        if let Some(conn) = &mut self.0 {
-            let result = conn.received(SystemTime::now(), bytes);
-            self.check(result);
-        }
-    }
-
-    /// A packet written to the peer: its head and its payload (which may be empty).
-    pub(crate) fn sent(&mut self, [head, payload]: &[&[u8]; 2]) {
-        if let Some(conn) = &mut self.0 {
-            let result = if payload.is_empty() {
-                conn.sent(SystemTime::now(), head)
-            } else {
-                conn.sent(SystemTime::now(), &[*head, *payload].concat())
-            };
-            self.check(result);
-        }
-    }
-
-    fn check(&mut self, result: io::Result<()>) {
-        if let Err(e) = result {
-            tracing::warn!(%e, "recording failed; not recording any more");
-            self.0 = None;
-        }
-    }
-}
+/// The recording of one connection ([`crate::PtpIpServer::with_recorder`]): every chunk read
+/// from the peer and every packet written to it.
+pub(crate) use vcam_record::ConnectionTap as Tap;
 
 /// A connection's socket with its receive buffer, decoder and outbox.
 pub(crate) struct Conn {

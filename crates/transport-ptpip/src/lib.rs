@@ -321,7 +321,7 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
 ) -> Result<(), ConnectionError> {
-    let tap = Tap::open(shared.recorder.as_ref(), &stream, peer);
+    let tap = Tap::open(shared.recorder.as_ref(), stream.local_addr(), peer);
     let mut conn = Conn::new(stream, peer, tap);
     loop {
         let first = tokio::time::timeout(INIT_TIMEOUT, conn.read_packet())

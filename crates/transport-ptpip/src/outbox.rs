@@ -148,7 +148,7 @@ impl Outbox {
                 }
                 IoSlice::advance_slices(&mut pending, n);
             }
-            tap.sent(&packet.parts());
+            tap.sent_parts(&packet.head, packet.payload.as_deref().unwrap_or_default());
         }
         self.clear();
         Ok(())
@@ -167,7 +167,7 @@ impl Outbox {
         if result.is_ok() {
             // Recorded one packet at a time (a segment each), whatever the writes were.
             for packet in &self.packets {
-                tap.sent(&packet.parts());
+                tap.sent_parts(&packet.head, packet.payload.as_deref().unwrap_or_default());
             }
         }
         self.clear();
@@ -231,11 +231,6 @@ fn write_packets(
 }
 
 impl Queued {
-    /// The packet's bytes: its head, and its long payload (empty if none).
-    fn parts(&self) -> [&[u8]; 2] {
-        [&self.head, self.payload.as_deref().unwrap_or_default()]
-    }
-
     /// The packet's bytes as at most two slices.
     fn slices(&self) -> [IoSlice<'_>; 2] {
         [

@@ -118,6 +118,14 @@ pub struct TcpRecorder {
 }
 
 impl TcpRecorder {
+    /// Starts a recording in a new file at `path` (replacing any).
+    ///
+    /// # Errors
+    /// When the file cannot be created or written.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        Self::new(std::fs::File::create(path)?)
+    }
+
     /// Starts a recording on `out` (its headers are written at once).
     ///
     /// # Errors
@@ -196,6 +204,84 @@ impl Drop for TcpConnection {
     }
 }
 
+/// The recording of one connection when there may be none, for transports to hold beside
+/// their socket: without a recorder each call is one `Option` check; a write error is logged
+/// (`tracing`) once and ends the recording, never the connection. Times are the clock's at
+/// each call.
+#[derive(Debug, Default)]
+pub struct ConnectionTap(Option<TcpConnection>);
+
+impl ConnectionTap {
+    /// Starts recording the connection that `peer` opened to `local`, when there is a
+    /// `recorder` (a `local` address that could not be read records nothing).
+    pub fn open(
+        recorder: Option<&TcpRecorder>,
+        local: io::Result<SocketAddr>,
+        peer: SocketAddr,
+    ) -> Self {
+        let Some(recorder) = recorder else {
+            return Self(None);
+        };
+        let local = match local {
+            Ok(local) => local,
+            Err(e) => {
+                tracing::warn!(%e, %peer, "not recording the connection: no local address");
+                return Self(None);
+            }
+        };
+        let mut tap = Self(None);
+        let opened = recorder.connection(SystemTime::now(), local, peer);
+        if let Some(conn) = tap.check(opened) {
+            tap.0 = Some(conn);
+        }
+        tap
+    }
+
+    /// Whether the connection is being recorded.
+    #[must_use]
+    pub const fn is_recording(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Bytes read from the peer.
+    pub fn received(&mut self, bytes: &[u8]) {
+        if let Some(conn) = &mut self.0 {
+            let result = conn.received(SystemTime::now(), bytes);
+            self.check(result);
+        }
+    }
+
+    /// Bytes written to the peer.
+    pub fn sent(&mut self, bytes: &[u8]) {
+        if let Some(conn) = &mut self.0 {
+            let result = conn.sent(SystemTime::now(), bytes);
+            self.check(result);
+        }
+    }
+
+    /// Bytes written to the peer in two parts (a packet's head and its payload, which may be
+    /// empty), recorded as one chunk.
+    pub fn sent_parts(&mut self, head: &[u8], payload: &[u8]) {
+        if payload.is_empty() {
+            return self.sent(head);
+        }
+        if self.0.is_some() {
+            self.sent(&[head, payload].concat());
+        }
+    }
+
+    fn check<T>(&mut self, result: io::Result<T>) -> Option<T> {
+        match result {
+            Ok(x) => Some(x),
+            Err(e) => {
+                tracing::warn!(%e, "recording failed; not recording any more");
+                self.0 = None;
+                None
+            }
+        }
+    }
+}
+
 /// A recording of USB transfers (one pcapng file, `LINKTYPE_USB_LINUX_MMAPPED`), for one
 /// device or several. Cloning gives another handle on the same file.
 #[derive(Debug, Clone)]
@@ -204,6 +290,14 @@ pub struct UsbRecorder {
 }
 
 impl UsbRecorder {
+    /// Starts a recording in a new file at `path` (replacing any).
+    ///
+    /// # Errors
+    /// When the file cannot be created or written.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        Self::new(std::fs::File::create(path)?)
+    }
+
     /// Starts a recording on `out` (its headers are written at once).
     ///
     /// # Errors
@@ -239,16 +333,70 @@ impl TransferTap for UsbDeviceRecorder {
     }
 }
 
-/// The file of camera `id` when one recording `path` is asked for several cameras: `-ID`
-/// before the extension (`session.pcapng` and `canon_6d` give `session-canon_6d.pcapng`).
+/// The recorders of the cameras `ids` for `--record path` ([`recording_paths`]), each file
+/// created anew; `None` for each without `path`.
+///
+/// # Errors
+/// A file that cannot be created or written, named in the error.
+pub fn tcp_recorders(
+    path: Option<&Path>,
+    ids: &[&str],
+    per_camera: bool,
+) -> io::Result<Vec<Option<TcpRecorder>>> {
+    recording_paths(path, ids, per_camera)
+        .into_iter()
+        .map(|path| {
+            let Some(path) = path else {
+                return Ok(None);
+            };
+            let recorder = TcpRecorder::create(&path)
+                .map_err(|e| io::Error::new(e.kind(), format!("{}: {e}", path.display())))?;
+            tracing::info!(path = %path.display(), "recording the sessions");
+            Ok(Some(recorder))
+        })
+        .collect()
+}
+
+/// Where each of the cameras `ids` records for `--record path`: `path` itself for one camera
+/// unless `per_camera` (a `--models` list), else [`per_camera_paths`]; nothing without `path`.
 #[must_use]
-pub fn per_camera_path(path: &Path, id: &str) -> PathBuf {
+pub fn recording_paths(
+    path: Option<&Path>,
+    ids: &[&str],
+    per_camera: bool,
+) -> Vec<Option<PathBuf>> {
+    match path {
+        None => vec![None; ids.len()],
+        Some(path) if per_camera || ids.len() > 1 => {
+            per_camera_paths(path, ids).into_iter().map(Some).collect()
+        }
+        Some(path) => vec![Some(path.to_path_buf()); ids.len()],
+    }
+}
+
+/// The files of cameras `ids` when one recording `path` is asked for several cameras: `-ID`
+/// before the extension (`session.pcapng` and `canon_6d` give `session-canon_6d.pcapng`); a
+/// model listed more than once gets its position too (`session-fuji_xh1-2.pcapng` for the
+/// second camera of the list).
+#[must_use]
+pub fn per_camera_paths(path: &Path, ids: &[&str]) -> Vec<PathBuf> {
     let stem = path.file_stem().unwrap_or_default().to_string_lossy();
-    let name = match path.extension() {
-        Some(ext) => format!("{stem}-{id}.{}", ext.to_string_lossy()),
-        None => format!("{stem}-{id}"),
-    };
-    path.with_file_name(name)
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let repeated = ids.iter().filter(|other| *other == id).count() > 1;
+            let id = if repeated {
+                format!("{id}-{}", i + 1)
+            } else {
+                (*id).to_string()
+            };
+            let name = match path.extension() {
+                Some(ext) => format!("{stem}-{id}.{}", ext.to_string_lossy()),
+                None => format!("{stem}-{id}"),
+            };
+            path.with_file_name(name)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -257,12 +405,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn per_camera_paths() {
+    fn one_file_per_camera() {
         assert_eq!(
-            per_camera_path(Path::new("/tmp/s.pcapng"), "canon_6d"),
-            Path::new("/tmp/s-canon_6d.pcapng")
+            per_camera_paths(Path::new("/tmp/s.pcapng"), &["canon_6d", "generic"]),
+            [
+                Path::new("/tmp/s-canon_6d.pcapng"),
+                Path::new("/tmp/s-generic.pcapng")
+            ]
         );
-        assert_eq!(per_camera_path(Path::new("rec"), "x"), Path::new("rec-x"));
+        assert_eq!(
+            per_camera_paths(Path::new("rec"), &["x"]),
+            [Path::new("rec-x")]
+        );
+        assert_eq!(
+            recording_paths(Some(Path::new("r")), &["x"], false),
+            [Some(PathBuf::from("r"))]
+        );
+        assert_eq!(
+            recording_paths(Some(Path::new("r")), &["x"], true),
+            [Some(PathBuf::from("r-x"))]
+        );
+        assert_eq!(recording_paths(None, &["x", "y"], true), [None, None]);
+        assert_eq!(
+            per_camera_paths(Path::new("r.pcapng"), &["f", "g", "f"]),
+            [
+                Path::new("r-f-1.pcapng"),
+                Path::new("r-g.pcapng"),
+                Path::new("r-f-3.pcapng")
+            ]
+        );
     }
 
     /// A writer that fails after `left` bytes.
