@@ -164,7 +164,7 @@ impl Outbox {
         tap: &mut Tap,
     ) -> Result<(), ConnectionError> {
         let result = write_packets(stream, &self.packets, one_write);
-        if result.is_ok() {
+        if result.is_ok() && tap.is_recording() {
             // Recorded one packet at a time (a segment each), whatever the writes were.
             for packet in &self.packets {
                 tap.sent_parts(&packet.head, packet.payload.as_deref().unwrap_or_default());
