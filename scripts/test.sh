@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what the tests need when it is missing, then runs every check
 # and every test (unit, property, real-client end-to-end, qemu guest), the doc build, the no_std
-# build, a short fuzz run per target, and runs each bench once.
+# build, cargo deny, cargo package of the published crates, each bench once, and a short fuzz
+# run per target.
 #
 #   ./scripts/test.sh            everything (what CI runs through .ci/run)
 #   VCAM_FUZZ_SECONDS=0 ./scripts/test.sh   skip the fuzz smoke runs (local iteration only)
@@ -84,6 +85,16 @@ if ! cargo deny --version >/dev/null 2>&1; then
 fi
 log "cargo deny check bans licenses sources"
 cargo deny --locked check bans licenses sources
+
+# The crates published to crates.io package and build on their own, from their tarballs, against
+# each other's tarballs (a target dir of its own: cargo never rebuilds a registry crate whose
+# version did not change, so the previous run's copies of ours are dropped first).
+PUBLISHED=(ptp-codec ptp-types vcam-core vcam-sony ptp-initiator transport-ptpip)
+PKG_TARGET=target/package-check
+log "cargo package ${PUBLISHED[*]}"
+for crate in "${PUBLISHED[@]}"; do rm -rf "$PKG_TARGET/debug/.fingerprint/$crate"-*; done
+rm -rf "$PKG_TARGET/package"
+cargo package --locked --target-dir "$PKG_TARGET" $(printf -- '-p %s ' "${PUBLISHED[@]}")
 
 # --- tests -----------------------------------------------------------------------------------
 log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load) and the camera binaries"

@@ -134,13 +134,7 @@ fn main() -> anyhow::Result<()> {
         let identity = model.ptpip.clone();
         let name = model.device_info.model.to_string();
         let serial = model.device_info.serial_number.to_string();
-        let store = vcam_models::open_card(&model, options.fs.as_deref(), options.read_only)?;
-        let frames = options.liveview.frame_source()?;
-        let mut camera = Responder::new(model, vendor, store, frames);
-        options.watch_card(&mut camera);
-        for fault in options.planned_faults()? {
-            camera.add_fault(fault);
-        }
+        let mut camera = options.build_body(model, vendor)?;
         if options.control.is_some() {
             // Commands are carried out while a client is connected (the session runs the
             // camera).

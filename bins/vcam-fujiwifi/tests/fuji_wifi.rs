@@ -135,3 +135,43 @@ fn models_and_options() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no Fujifilm WiFi face"));
 }
+
+#[test]
+fn two_bodies_in_one_process_are_driven_at_the_same_time() {
+    let cards = [vcam_testkit::card::sample(), vcam_testkit::card::sample()];
+    // Different contents, so a client served the other body's card shows.
+    vcam_testkit::card::write(&cards[1].path().join("DCIM/100TEST/SECOND.TXT"), b"two\n");
+    let list = format!(
+        "fuji_xh1={},fuji_xh1={}",
+        cards[0].path().display(),
+        cards[1].path().display()
+    );
+    let server = VcamProcess::start_several(fujiwifi(), &["--models", &list], 2);
+    let ports: Vec<u16> = server.addrs().iter().map(|a| a.port()).collect();
+    std::thread::scope(|s| {
+        let clients: Vec<_> = ports
+            .iter()
+            .zip([0x33u8, 0x44])
+            .enumerate()
+            .map(|(i, (&port, guid))| {
+                s.spawn(move || {
+                    let env = client_with_guid(port, guid);
+                    for _ in 0..3 {
+                        assert!(env.ok("gphoto2", &["--summary"]).contains("Model: X-H1"));
+                        let listing = env.ok("gphoto2", &["--list-files"]);
+                        assert_eq!(
+                            listing.contains("SECOND.TXT"),
+                            i == 1,
+                            "body {i}:\n{listing}"
+                        );
+                    }
+                })
+            })
+            .collect();
+        for client in clients {
+            if let Err(e) = client.join() {
+                std::panic::resume_unwind(e);
+            }
+        }
+    });
+}

@@ -573,7 +573,7 @@ mod tests {
     use alloc::vec;
 
     /// An Init Command Request as libgphoto2 2.5.30 sends it (hostname "vm"), from
-    /// ../shared/reference/client-expectations.md §3.1.
+    /// docs/reference/client-expectations.md §3.1.
     const GPHOTO_INIT: [u8; 34] = [
         0x22, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 0x76, 0,
         0x6d, 0, 0, 0, 0, 0, 1, 0,

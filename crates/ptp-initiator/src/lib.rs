@@ -89,3 +89,8 @@ pub enum Error {
         params: Vec<u32>,
     },
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

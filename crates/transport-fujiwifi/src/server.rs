@@ -1,6 +1,7 @@
 //! The server: the command port with its init exchange and container session, the event and
 //! live view ports opened at InitiateOpenCapture.
 
+use std::collections::VecDeque;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -466,6 +467,9 @@ struct Side {
     accepted: mpsc::Receiver<(SideKind, TcpStream)>,
     acceptors: Vec<JoinHandle<()>>,
     events: Option<mpsc::Sender<Bytes>>,
+    /// Events an event connection took but could not deliver (the client had left): they go
+    /// out first on the next one.
+    undelivered: Arc<std::sync::Mutex<VecDeque<Bytes>>>,
     tasks: Vec<JoinHandle<()>>,
 }
 
@@ -507,12 +511,24 @@ impl Session {
                 }
             };
             let accepted = async {
+                // No more connections once the acceptors ended: nothing to wait for.
                 match self.side.as_mut() {
-                    Some(side) => side.accepted.recv().await,
+                    Some(side) => match side.accepted.recv().await {
+                        Some(conn) => conn,
+                        None => std::future::pending().await,
+                    },
                     None => std::future::pending().await,
                 }
             };
             tokio::select! {
+                // A connection to the event port is attached before the next request is
+                // read: the events that request causes go to it.
+                biased;
+                (kind, stream) = accepted => {
+                    self.attach(kind, stream);
+                    // Events that waited for the event connection go out now.
+                    self.flush().await?;
+                }
                 n = self.stream.read(&mut buf) => {
                     let n = n?;
                     if n == 0 {
@@ -523,13 +539,6 @@ impl Session {
                     self.tap.received(read);
                     if self.input(read).await? {
                         return Ok(());
-                    }
-                }
-                conn = accepted => {
-                    if let Some((kind, stream)) = conn {
-                        self.attach(kind, stream);
-                        // Events that waited for the event connection go out now.
-                        self.flush().await?;
                     }
                 }
                 () = sleep => {
@@ -574,12 +583,21 @@ impl Session {
                 Err(e) => return Err(e.into()),
             }
         }
-        if let Some(sender) = self.side.as_ref().and_then(|s| s.events.clone()) {
+        let Some(side) = self.side.as_mut() else {
+            return Ok(());
+        };
+        if side.events.as_ref().is_some_and(mpsc::Sender::is_closed) {
+            // The client left the event port: the camera's events wait in its queue for the
+            // next connection.
+            side.events = None;
+        }
+        if let Some(sender) = side.events.clone() {
+            let undelivered: Vec<Bytes> = lock(&side.undelivered).drain(..).collect();
             let events: Vec<Bytes> = blocking(|| {
                 let mut link = lock(&self.shared.link);
                 std::iter::from_fn(|| link.poll_event()).collect()
             });
-            for event in events {
+            for event in undelivered.into_iter().chain(events) {
                 if sender.try_send(event).is_err() {
                     tracing::warn!("event connection backlog full; dropping an event");
                 }
@@ -625,6 +643,7 @@ impl Session {
             accepted,
             acceptors,
             events: None,
+            undelivered: Arc::default(),
             tasks: Vec::new(),
         });
     }
@@ -645,8 +664,12 @@ impl Session {
             SideKind::Event => {
                 let (tx, rx) = mpsc::channel(EVENT_BACKLOG);
                 side.events = Some(tx);
-                side.tasks
-                    .push(tokio::spawn(event_connection(stream, tap, rx)));
+                let undelivered = Arc::clone(&side.undelivered);
+                side.tasks.push(tokio::spawn(event_connection(
+                    (stream, tap),
+                    rx,
+                    undelivered,
+                )));
             }
             SideKind::Liveview => {
                 let shared = Arc::clone(&self.shared);
@@ -670,25 +693,43 @@ impl Session {
 }
 
 /// The event connection: containers from the session, in order; the client sends nothing.
-async fn event_connection(mut stream: TcpStream, mut tap: Tap, mut events: mpsc::Receiver<Bytes>) {
+/// Once the client has closed it, the events it holds go back to `undelivered` for the next
+/// event connection: a client that reconnects its event port loses none (the close is looked
+/// for before each event is written).
+async fn event_connection(
+    (mut stream, mut tap): (TcpStream, Tap),
+    mut events: mpsc::Receiver<Bytes>,
+    undelivered: Arc<std::sync::Mutex<VecDeque<Bytes>>>,
+) {
     let mut sink = [0u8; 256];
     loop {
         tokio::select! {
+            biased;
+            n = stream.read(&mut sink) => {
+                let Ok(n @ 1..) = n else {
+                    tracing::debug!("event connection closed");
+                    break;
+                };
+                tap.received(sink.get(..n).unwrap_or_default());
+            }
             event = events.recv() => {
                 let Some(event) = event else { return };
                 if let Err(e) = send(&mut stream, &mut tap, &event).await {
                     tracing::debug!(%e, "event connection lost");
-                    return;
+                    lock(&undelivered).push_back(event);
+                    break;
                 }
             }
-            n = stream.read(&mut sink) => {
-                let Ok(n @ 1..) = n else {
-                    tracing::debug!("event connection closed");
-                    return;
-                };
-                tap.received(sink.get(..n).unwrap_or_default());
-            }
         }
+    }
+    events.close();
+    let mut back = lock(&undelivered);
+    while let Ok(event) = events.try_recv() {
+        if back.len() >= EVENT_BACKLOG {
+            tracing::warn!("event backlog full; dropping an event");
+            break;
+        }
+        back.push_back(event);
     }
 }
 

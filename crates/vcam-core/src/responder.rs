@@ -240,7 +240,7 @@ impl Responder {
     /// A feed through which a watcher on another thread reports changes made to the card's
     /// folder behind the camera's back ([`crate::watch`]). From now on
     /// [`Responder::poll_timeout`] asks to be run at least every
-    /// [`WATCH_POLL`](crate::watch::WATCH_POLL); the changes are carried out then, and before
+    /// [`WATCH_POLL`]; the changes are carried out then, and before
     /// every request.
     pub fn card_feed(&mut self) -> CardFeed {
         let (shared, _) = self.feed.get_or_insert_with(|| (Arc::default(), None));

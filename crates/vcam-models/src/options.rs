@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use vcam_core::faults::Fault;
 use vcam_core::frames::{FrameError, FrameSource, JpegFolderFrames, MjpegFileFrames};
-use vcam_core::{LiveviewPacing, Responder, StoreError, SyntheticFrames};
+use vcam_core::{
+    CameraModel, LiveviewPacing, Responder, StoreError, SyntheticFrames, VendorExtension,
+};
 
 #[cfg(feature = "cli")]
 use crate::faults::FAULT_HELP;
@@ -216,6 +218,20 @@ impl CameraOptions {
     /// cannot be used.
     pub fn build(&self) -> Result<Responder, BuildError> {
         let (model, vendor) = lookup(&self.model)?.build();
+        self.build_body(model, vendor)
+    }
+
+    /// As [`CameraOptions::build`], for a body given as its `model` and `vendor` extension
+    /// rather than by registry name: a face of a body the registry does not list (the
+    /// Fujifilm WiFi face of `vcam_fuji::body`).
+    ///
+    /// # Errors
+    /// As [`CameraOptions::build`], but for the unknown model.
+    pub fn build_body(
+        &self,
+        model: CameraModel,
+        vendor: Box<dyn VendorExtension>,
+    ) -> Result<Responder, BuildError> {
         if self.fs.is_none() && self.read_only {
             tracing::info!(
                 "read-only applies to a card folder; the built-in sample card is writable"

@@ -48,3 +48,8 @@ pub fn sony_a6300() -> (vcam_core::CameraModel, Box<dyn vcam_core::VendorExtensi
 pub fn sony_a6300_mtp() -> (vcam_core::CameraModel, Box<dyn vcam_core::VendorExtension>) {
     (model::sony_a6300_mtp(), Box::new(vcam_core::NoVendor))
 }
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -21,6 +21,7 @@ use crate::tools::tempdir;
 pub struct VcamProcess {
     child: Child,
     addr: SocketAddr,
+    addrs: Vec<SocketAddr>,
     log: PathBuf,
     name: String,
     _dir: tempfile::TempDir,
@@ -31,6 +32,13 @@ impl VcamProcess {
     /// and waits for the `listening on ADDR` line it prints when ready.
     #[must_use]
     pub fn start(program: &Path, args: &[&str]) -> Self {
+        Self::start_several(program, args, 1)
+    }
+
+    /// As [`VcamProcess::start`] for a process serving `cameras` cameras (`--models`): waits
+    /// for each one's `listening on ADDR` line ([`VcamProcess::addrs`], in order).
+    #[must_use]
+    pub fn start_several(program: &Path, args: &[&str], cameras: usize) -> Self {
         let dir = tempdir();
         let log = dir.path().join("vcam.log");
         let log_file = std::fs::File::create(&log)
@@ -44,33 +52,57 @@ impl VcamProcess {
             .stderr(log_file)
             .spawn()
             .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
-        let mut line = String::new();
-        if let Some(stdout) = child.stdout.take() {
-            // A read error leaves the line empty: reported below with the log.
-            let _ = BufReader::new(stdout).read_line(&mut line);
-        }
         let name = program
             .file_name()
             .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-        let Some(addr) = line
-            .trim()
-            .strip_prefix("listening on ")
-            .and_then(|a| a.parse().ok())
-        else {
+        let mut addrs = Vec::with_capacity(cameras);
+        let mut lines = Vec::new();
+        if let Some(stdout) = child.stdout.take() {
+            let mut reader = BufReader::new(stdout);
+            while addrs.len() < cameras {
+                let mut line = String::new();
+                // A read error or the end leaves the list short: reported below with the log.
+                if !matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
+                    break;
+                }
+                if let Some(addr) = line
+                    .trim()
+                    .strip_prefix("listening on ")
+                    .and_then(|a| a.parse().ok())
+                {
+                    addrs.push(addr);
+                }
+                lines.push(line);
+            }
+        }
+        let Some(&addr) = addrs.first().filter(|_| addrs.len() == cameras) else {
             let _ = child.kill();
             let _ = child.wait();
             panic!(
-                "{name} {args:?} did not start: first line {line:?}; log:\n{}",
+                "{name} {args:?} did not start {cameras} camera(s): printed {lines:?}; log:\n{}",
                 std::fs::read_to_string(&log).unwrap_or_default()
             );
         };
         Self {
             child,
             addr,
+            addrs,
             log,
             name,
             _dir: dir,
         }
+    }
+
+    /// Where each camera listens, in the order they were given.
+    #[must_use]
+    pub fn addrs(&self) -> &[SocketAddr] {
+        &self.addrs
+    }
+
+    /// The process's resident memory in KiB (`VmRSS` of `/proc/PID/status`).
+    #[must_use]
+    pub fn rss_kib(&self) -> u64 {
+        crate::tools::rss_kib_of(&format!("/proc/{}/status", self.child.id()))
     }
 
     /// Where it listens.

@@ -214,6 +214,69 @@ pub fn faults(t: &Target) {
     wait_for_link(t);
     serves(t, "after-disconnect.jpg");
 
+    // A slow card: the download and an upload take their time and arrive whole.
+    let run = t.gphoto2_with_faults(&["slow-card:rate=64k"], &get("slow.jpg"));
+    assert!(
+        run.ok,
+        "a download from a slow card failed:\n{}{}",
+        run.stdout, run.stderr
+    );
+    assert!(
+        card::read(&t.file("slow.jpg")) == card::read(&t.card(PICTURE)),
+        "a download from a slow card differs from the card's picture"
+    );
+    if !t.model.has(Feature::NoUpload) {
+        let local = t.file("SLOW.BIN");
+        let bytes = card::pattern(40_000, 7);
+        card::write(&local, &bytes);
+        let run = t.gphoto2_with_faults(
+            &["slow-card:rate=64k"],
+            &[
+                "--folder",
+                "/store_00010001/DCIM",
+                "--upload-file",
+                &local.to_string_lossy(),
+            ],
+        );
+        assert!(
+            run.ok,
+            "an upload to a slow card failed:\n{}{}",
+            run.stdout, run.stderr
+        );
+        let uploaded = t.card("DCIM/SLOW.BIN");
+        assert!(
+            card::read(&uploaded) == bytes,
+            "an upload to a slow card arrived changed"
+        );
+        std::fs::remove_file(&uploaded)
+            .unwrap_or_else(|e| panic!("removing {}: {e}", uploaded.display()));
+    }
+    if t.keeps_state() {
+        control(t, "clear-faults");
+    }
+
+    // The battery runs down while the client waits: the level falls, then the camera dies and
+    // the session ends with an error; charged, it serves again.
+    let run = t.gphoto2_with_faults(
+        &["battery:level=10,dead-after=1s,on=OpenSession"],
+        &["--wait-event=8s"],
+    );
+    run.assert_refused("a dead battery ends the session");
+    if let Some(expect) = expect(t.model) {
+        failed_with(&run, expect.battery, "a battery running down");
+    }
+    if t.keeps_state() {
+        let path = t.control().unwrap_or_else(|| panic!("no control socket"));
+        assert!(
+            status(path).contains("battery=0%"),
+            "the battery is not dead: {}",
+            status(path)
+        );
+        control(t, "battery 100");
+        wait_for_link(t);
+    }
+    serves(t, "after-battery.jpg");
+
     // A full card refuses an upload.
     if !t.model.has(Feature::NoUpload) {
         let local = t.file("FULL.BIN");

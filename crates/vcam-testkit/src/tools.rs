@@ -423,15 +423,20 @@ pub fn shell_quote(s: &str) -> String {
 /// asserting, how memory behaves (a stalled reader, a large object).
 #[must_use]
 pub fn rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
+    rss_kib_of("/proc/self/status")
+}
+
+/// The `VmRSS` of a `/proc/PID/status` file, in KiB.
+#[must_use]
+pub fn rss_kib_of(status: &str) -> u64 {
+    std::fs::read_to_string(status)
         .ok()
-        .and_then(|status| {
-            status
-                .lines()
+        .and_then(|text| {
+            text.lines()
                 .find_map(|l| l.strip_prefix("VmRSS:"))
                 .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         })
-        .unwrap_or_else(|| panic!("no VmRSS in /proc/self/status"))
+        .unwrap_or_else(|| panic!("no VmRSS in {status}"))
 }
 
 #[cfg(test)]
