@@ -4,27 +4,8 @@
 //! USB containers are the TCP payload.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::path::Path;
-use std::process::Command;
-
 use vcam_testkit::tools::tempdir;
-use vcam_testkit::{Env, VcamProcess, require};
-
-fn tshark(file: &Path, args: &[&str]) -> String {
-    let out = Command::new(require("tshark"))
-        .arg("-r")
-        .arg(file)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "tshark -r {} {args:?}: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use vcam_testkit::{Env, VcamProcess, require, tshark};
 
 #[test]
 fn a_recorded_session_opens_in_tshark() {
@@ -42,20 +23,11 @@ fn a_recorded_session_opens_in_tshark() {
     assert!(summary.contains("Model: X-H1"), "{summary}");
     drop(server); // every packet is flushed as it is written: no clean exit needed
 
-    let segments = tshark(
+    let segments = tshark::fields(
         &file,
-        &[
-            "-Y",
-            "tcp.len > 0",
-            "-T",
-            "fields",
-            "-e",
-            "tcp.srcport",
-            "-e",
-            "tcp.dstport",
-            "-e",
-            "tcp.payload",
-        ],
+        &[],
+        "tcp.len > 0",
+        &["tcp.srcport", "tcp.dstport", "tcp.payload"],
     );
     let to = |p: u16| {
         segments
@@ -73,28 +45,16 @@ fn a_recorded_session_opens_in_tshark() {
         payloads(port).any(|p| p.get(8..16) == Some("01000110")),
         "no GetDeviceInfo container:\n{segments}"
     );
-    let flows = tshark(
+    let flows = tshark::fields(
         &file,
-        &[
-            "-Y",
-            "tcp.flags.syn == 1 && tcp.flags.ack == 0",
-            "-T",
-            "fields",
-            "-e",
-            "tcp.dstport",
-        ],
+        &[],
+        "tcp.flags.syn == 1 && tcp.flags.ack == 0",
+        &["tcp.dstport"],
     );
     assert!(
         flows.lines().any(|l| l == (port + 1).to_string()),
         "no connection to the event port {}:\n{flows}",
         port + 1
     );
-    let bad = tshark(
-        &file,
-        &[
-            "-Y",
-            "_ws.malformed || _ws.expert.severity >= error || tcp.analysis.flags",
-        ],
-    );
-    assert!(bad.trim().is_empty(), "{bad}");
+    tshark::assert_clean(&file, &[]);
 }

@@ -8,34 +8,11 @@ use std::process::Command;
 use std::time::Duration;
 
 use vcam_testkit::card::{self, SAMPLE_FOLDER};
-use vcam_testkit::{Env, VcamProcess as Server, require, wait_until};
-
-/// `tshark -r FILE -d tcp.port==PORT,ptpip ARGS`, its standard output.
-fn tshark(tshark: &Path, file: &Path, port: u16, args: &[&str]) -> String {
-    let out = Command::new(tshark)
-        .arg("-r")
-        .arg(file)
-        .args(["-d", &format!("tcp.port=={port},ptpip")])
-        .args(args)
-        .output()
-        .expect("run tshark");
-    assert!(
-        out.status.success(),
-        "tshark -r {} {args:?} failed: {}",
-        file.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use vcam_testkit::{Env, VcamProcess as Server, require, tshark, wait_until};
 
 /// The bytes the server sent on TCP stream `stream`, as tshark reassembles them.
-fn server_bytes(tshark_path: &Path, file: &Path, port: u16, stream: u32) -> Vec<u8> {
-    let out = tshark(
-        tshark_path,
-        file,
-        port,
-        &["-q", "-z", &format!("follow,tcp,raw,{stream}")],
-    );
+fn server_bytes(file: &Path, stream: u32) -> Vec<u8> {
+    let out = tshark::read(file, &["-q", "-z", &format!("follow,tcp,raw,{stream}")]);
     // Node 0 is the client (it opened the connection); node 1's lines are indented.
     let hex: String = out.lines().filter_map(|l| l.strip_prefix('\t')).collect();
     (0..hex.len() / 2)
@@ -68,7 +45,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[test]
 fn a_recorded_gphoto2_session_decodes_in_tshark() {
-    let tshark_path = require("tshark");
+    let _ = require("tshark"); // before the session: a missing tshark says how to install it
     let card = card::sample();
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("session.pcapng");
@@ -102,12 +79,8 @@ fn a_recorded_gphoto2_session_decodes_in_tshark() {
     );
 
     // Init Command Request / Ack and Init Event Request / Ack, decoded by the ptpip dissector.
-    let types = tshark(
-        &tshark_path,
-        &file,
-        port,
-        &["-Y", "ptpip", "-T", "fields", "-e", "ptpip.pktType"],
-    );
+    let decode = ["-d", &format!("tcp.port=={port},ptpip")];
+    let types = tshark::fields(&file, &decode, "ptpip", &["ptpip.pktType"]);
     for (t, what) in [
         ("0x00000001", "Init Command Request"),
         ("0x00000002", "Init Command Ack"),
@@ -123,12 +96,7 @@ fn a_recorded_gphoto2_session_decodes_in_tshark() {
             "no {what} ({t}) decoded:\n{types}"
         );
     }
-    let opcodes = tshark(
-        &tshark_path,
-        &file,
-        port,
-        &["-Y", "ptpip.opcode", "-T", "fields", "-e", "ptpip.opcode"],
-    );
+    let opcodes = tshark::fields(&file, &decode, "ptpip.opcode", &["ptpip.opcode"]);
     for (code, what) in [
         ("0x1001", "GetDeviceInfo"),
         ("0x1002", "OpenSession"),
@@ -139,66 +107,21 @@ fn a_recorded_gphoto2_session_decodes_in_tshark() {
             "no {what} ({code}) decoded:\n{opcodes}"
         );
     }
-
-    let malformed = tshark(
-        &tshark_path,
-        &file,
-        port,
-        &[
-            "-Y",
-            "_ws.malformed || _ws.expert.severity >= error",
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.expert.message",
-        ],
-    );
-    assert!(malformed.trim().is_empty(), "malformed:\n{malformed}");
-    let analysis = tshark(
-        &tshark_path,
-        &file,
-        port,
-        &[
-            "-Y",
-            "tcp.analysis.flags",
-            "-T",
-            "fields",
-            "-e",
-            "frame.number",
-            "-e",
-            "_ws.expert.message",
-        ],
-    );
-    assert!(
-        analysis.trim().is_empty(),
-        "TCP analysis flags (retransmissions, lost segments, ...):\n{analysis}"
-    );
+    // No malformed packet, and the sequence numbers are right (no TCP analysis flag).
+    tshark::assert_clean(&file, &decode);
 
     // The downloaded files are in the data phases of the reassembled streams: every
     // connection (command and event ones apart) is a stream of its own.
-    let streams = tshark(
-        &tshark_path,
-        &file,
-        port,
-        &["-T", "fields", "-e", "tcp.stream"],
-    );
+    let streams = tshark::fields(&file, &[], "tcp", &["tcp.stream"]);
     let last: u32 = streams
         .lines()
         .filter_map(|l| l.trim().parse().ok())
         .max()
         .unwrap();
     assert!(last >= 3, "gphoto2 ran twice, with two connections each");
-    let mut data = Vec::new();
-    for stream in 0..=last {
-        data.extend(data_payloads(&server_bytes(
-            &tshark_path,
-            &file,
-            port,
-            stream,
-        )));
-    }
+    let data: Vec<u8> = (0..=last)
+        .flat_map(|stream| data_payloads(&server_bytes(&file, stream)))
+        .collect();
     assert!(contains(&data, &jpeg), "the JPEG is not in the recording");
     assert!(contains(&data, &movie), "the movie is not in the recording");
 }

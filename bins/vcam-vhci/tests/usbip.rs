@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use ptp_codec::{ContainerKind, OperationCode};
-use vcam_testkit::{VcamProcess, require, usb};
+use vcam_testkit::{VcamProcess, require, tshark, usb};
 
 fn start(args: &[&str]) -> VcamProcess {
     VcamProcess::start(env!("CARGO_BIN_EXE_vcam-vhci").as_ref(), args)
@@ -283,35 +283,17 @@ fn ptp_session_through_an_imported_device() {
 /// while the server runs): Wireshark's USB dissector decodes the control request with its
 /// SETUP packet, the interrupt and bulk transfers with their data, and nothing is malformed.
 fn assert_recording_decodes(file: &std::path::Path) {
-    let tshark = require("tshark");
-    let run = |args: &[&str]| {
-        let out = Command::new(&tshark)
-            .arg("-r")
-            .arg(file)
-            .args(args)
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    };
-    let urbs = run(&[
-        "-Y",
+    let urbs = tshark::fields(
+        file,
+        &[],
         "usb",
-        "-T",
-        "fields",
-        "-e",
-        "usb.transfer_type",
-        "-e",
-        "usb.endpoint_address",
-        "-e",
-        "usb.setup.bRequest",
-        "-e",
-        "usb.capdata",
-    ]);
+        &[
+            "usb.transfer_type",
+            "usb.endpoint_address",
+            "usb.setup.bRequest",
+            "usb.capdata",
+        ],
+    );
     let rows: Vec<Vec<&str>> = urbs.lines().map(|l| l.split('\t').collect()).collect();
     let has = |f: &dyn Fn(&[&str]) -> bool| rows.iter().any(|r| f(r));
     assert!(
@@ -330,6 +312,5 @@ fn assert_recording_decodes(file: &std::path::Path) {
         has(&|r| r[0] == "0x03" && r[1] == "0x02" && r[3] == open_session),
         "no OpenSession container {open_session} on bulk OUT:\n{urbs}"
     );
-    let malformed = run(&["-Y", "_ws.malformed || _ws.expert.severity >= error"]);
-    assert!(malformed.trim().is_empty(), "malformed:\n{malformed}");
+    tshark::assert_clean(file, &[]);
 }
