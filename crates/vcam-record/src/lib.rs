@@ -5,9 +5,10 @@
 //! - TCP transports (PTP/IP, Fujifilm WiFi): [`TcpRecorder`] synthesizes the IP packets of
 //!   each connection ([`tcp::TcpFlow`]: handshake, segments with real sequence numbers and
 //!   checksums, FIN both ways) from the bytes the server read and wrote, with the socket's real
-//!   addresses, as link type `LINKTYPE_RAW`. Wireshark reassembles the streams and its
-//!   `ptpip` dissector (TCP port 15740) decodes PTP/IP; other ports can be decoded as PTP/IP
-//!   with `-d tcp.port==PORT,ptpip`.
+//!   addresses, as link type `LINKTYPE_RAW`. Each chunk handed in starts a segment of its own
+//!   (a transport hands in one packet at a time: Wireshark's `ptpip` dissector, on TCP port
+//!   15740 or any other with `-d tcp.port==PORT,ptpip`, reads a packet at the start of a
+//!   segment), and `tshark -z follow,tcp` gives each connection's bytes back.
 //! - USB: [`UsbRecorder`] writes every transfer as the Linux usbmon records a capture on
 //!   `usbmonN` would hold ([`usb`]), link type `LINKTYPE_USB_LINUX_MMAPPED`. Wireshark's USB
 //!   dissector decodes the URBs (`usb.transfer_type`, `usb.endpoint_address`, `usb.capdata`)
