@@ -119,6 +119,7 @@ pub(crate) async fn command_connection(
             .map(|session| session.recording(tap))
             .and_then(|mut session| {
                 let outcome = session.run();
+                session.record_unconsumed();
                 end_session(&thread_shared, session.camera, peer);
                 outcome
             });

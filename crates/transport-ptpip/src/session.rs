@@ -93,8 +93,12 @@ pub(crate) struct Session {
     probes: usize,
     /// The event connection, once it is bound.
     events: Option<mpsc::Sender<ToEvent>>,
-    /// The connection's recording.
+    /// The connection's recording: what the initiator sent is recorded packet by packet as
+    /// it is consumed ([`Session::record_consumed`]).
     tap: Tap,
+    /// Bytes at the head of the pending input that were recorded before the session began
+    /// (read with the Init Command Request).
+    recorded_ahead: usize,
 }
 
 impl Session {
@@ -134,6 +138,7 @@ impl Session {
             probes: 0,
             events: None,
             tap: Tap::default(),
+            recorded_ahead: pending.len(),
         })
     }
 
@@ -228,8 +233,6 @@ impl Session {
         match self.stream.read(room) {
             Ok(0) => Ok(Filled::Closed),
             Ok(n) => {
-                self.tap
-                    .received(self.buf.get(self.end..self.end + n).unwrap_or_default());
                 self.end += n;
                 Ok(Filled::Bytes)
             }
@@ -374,7 +377,35 @@ impl Session {
                     piece.len()
                 }
             };
+            self.record_consumed(consumed);
             self.start += consumed;
+        }
+    }
+
+    /// Records the next `consumed` bytes of input. Recording what the decoder consumed rather
+    /// than what each read returned makes every packet start a segment of the recording, as it
+    /// did on the wire (libgphoto2 writes one packet at a time; a read may join several), which
+    /// is where Wireshark's PTP/IP dissector looks for packets.
+    fn record_consumed(&mut self, consumed: usize) {
+        if !self.tap.is_recording() {
+            return;
+        }
+        let skip = consumed.min(self.recorded_ahead);
+        self.recorded_ahead -= skip;
+        let bytes = self
+            .buf
+            .get(self.start + skip..self.start + consumed)
+            .unwrap_or_default();
+        self.tap.received(bytes);
+    }
+
+    /// Records what the initiator sent that was never consumed (a packet cut short, or one
+    /// that ended the session as malformed): called once the session is over.
+    pub(crate) fn record_unconsumed(&mut self) {
+        let start = self.start + self.recorded_ahead;
+        if self.tap.is_recording() && start < self.end {
+            let rest = self.buf.get(start..self.end).unwrap_or_default();
+            self.tap.received(rest);
         }
     }
 
