@@ -10,11 +10,19 @@ use std::time::Duration;
 use vcam_testkit::card::{self, SAMPLE_FOLDER};
 use vcam_testkit::{Env, VcamProcess as Server, require, tshark, wait_until};
 
-/// The bytes the server sent on TCP stream `stream`, as tshark reassembles them.
-fn server_bytes(file: &Path, stream: u32) -> Vec<u8> {
+/// The bytes the server (or the client) sent on TCP stream `stream`, as tshark reassembles
+/// them.
+fn stream_bytes(file: &Path, stream: u32, server: bool) -> Vec<u8> {
     let out = tshark::read(file, &["-q", "-z", &format!("follow,tcp,raw,{stream}")]);
     // Node 0 is the client (it opened the connection); node 1's lines are indented.
-    let hex: String = out.lines().filter_map(|l| l.strip_prefix('\t')).collect();
+    let hex: String = out
+        .lines()
+        .filter(|l| l.chars().all(|c| c.is_ascii_hexdigit() || c == '\t'))
+        .filter_map(|l| match l.strip_prefix('\t') {
+            Some(from_server) => server.then_some(from_server),
+            None => (!server).then_some(l),
+        })
+        .collect();
     (0..hex.len() / 2)
         .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
         .collect()
@@ -66,6 +74,19 @@ fn a_recorded_gphoto2_session_decodes_in_tshark() {
     let jpeg = std::fs::read(g.file("PIC_0001.JPG")).unwrap();
     let movie = std::fs::read(g.file("MOVIE.MOV")).unwrap();
     assert_eq!(movie.len(), 5_000_000);
+    // An upload of 300 kB: Data packets from the client, several per read.
+    let upload: Vec<u8> = card::pattern(300_000, 7);
+    let up = g.file("UP.BIN");
+    std::fs::write(&up, &upload).unwrap();
+    g.ok(
+        "gphoto2",
+        &[
+            "--folder",
+            SAMPLE_FOLDER,
+            "--upload-file",
+            up.to_str().unwrap(),
+        ],
+    );
 
     // SIGTERM, as a user stops it; the recording is complete up to the last packet anyway.
     let killed = Command::new("kill")
@@ -118,12 +139,39 @@ fn a_recorded_gphoto2_session_decodes_in_tshark() {
         .filter_map(|l| l.trim().parse().ok())
         .max()
         .unwrap();
-    assert!(last >= 3, "gphoto2 ran twice, with two connections each");
+    assert!(
+        last >= 5,
+        "gphoto2 ran three times, with two connections each"
+    );
     let data: Vec<u8> = (0..=last)
-        .flat_map(|stream| data_payloads(&server_bytes(&file, stream)))
+        .flat_map(|stream| data_payloads(&stream_bytes(&file, stream, true)))
         .collect();
     assert!(contains(&data, &jpeg), "the JPEG is not in the recording");
     assert!(contains(&data, &movie), "the movie is not in the recording");
+    let sent: Vec<u8> = (0..=last)
+        .flat_map(|stream| data_payloads(&stream_bytes(&file, stream, false)))
+        .collect();
+    assert!(
+        contains(&sent, &upload),
+        "the upload is not in the recording"
+    );
+    // The client's Data packets each start a segment: the dissector decodes every one.
+    let client_data = tshark::fields(
+        &file,
+        &decode,
+        &format!("tcp.dstport == {port} && ptpip.pktType == 0x0000000a"),
+        &["ptpip.len"],
+    );
+    let decoded: usize = client_data
+        .lines()
+        .flat_map(|l| l.split(','))
+        .map(|len| len.parse::<usize>().unwrap() - 12)
+        .sum();
+    assert!(
+        decoded + 65_536 > upload.len(),
+        "only {decoded} of the upload's {} bytes in decoded Data packets:\n{client_data}",
+        upload.len()
+    );
 }
 
 #[test]
