@@ -89,7 +89,7 @@ cargo deny --locked check bans licenses sources
 # The crates published to crates.io package and build on their own, from their tarballs, against
 # each other's tarballs (a target dir of its own: cargo never rebuilds a registry crate whose
 # version did not change, so the previous run's copies of ours are dropped first).
-PUBLISHED=(ptp-codec ptp-types vcam-core vcam-sony ptp-initiator transport-ptpip)
+PUBLISHED=(ptp-codec ptp-types vcam-core vcam-sony ptp-initiator vcam-record transport-ptpip)
 PKG_TARGET=target/package-check
 log "cargo package ${PUBLISHED[*]}"
 for crate in "${PUBLISHED[@]}"; do rm -rf "$PKG_TARGET/debug/.fingerprint/$crate"-*; done

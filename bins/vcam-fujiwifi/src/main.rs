@@ -5,6 +5,7 @@
 //! gphoto2 --camera "Fuji X (WLAN)" --port ptpip:127.0.0.1:55740:55741 --summary
 //! vcam-fujiwifi fuji_xh1 --announce 192.168.1.255   # PC AutoSave: announce, register, import
 //! vcam-fujiwifi --models fuji_xh1=/cards/a,fuji_xh1=/cards/b   # two bodies: 55740 and 55743
+//! vcam-fujiwifi fuji_xh1 --record session.pcapng   # then: tshark -r session.pcapng
 //! ```
 
 use std::io::Write;
@@ -57,6 +58,13 @@ struct Args {
     /// ADDR` line, in the order given.
     #[arg(long, value_name = "LIST", conflicts_with_all = ["model", "announce"])]
     models: Option<String>,
+    /// Record every connection (command, event and live view ports) as pcapng of TCP flows
+    /// for `tshark -r FILE` and Wireshark (which has no dissector for the protocol: its USB
+    /// containers show as the TCP payload). With --models, one file per body: FILE with
+    /// `-MODEL` before its extension, and the body's position when a model is listed twice
+    /// (`s-fuji_xh1-1.pcapng`, `s-fuji_xh1-2.pcapng`).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 impl Args {
@@ -86,6 +94,7 @@ impl Args {
 struct Body {
     camera: Responder,
     config: FujiWifiConfig,
+    recorder: Option<vcam_record::TcpRecorder>,
     name: String,
     serial: String,
 }
@@ -107,6 +116,11 @@ fn main() -> anyhow::Result<()> {
     };
     let specs = vcam_models::cli::cameras(&args.camera.options, args.models.as_deref())?;
     let several = specs.len() > 1;
+    let ids: Vec<&str> = specs.iter().map(|spec| spec.model.as_str()).collect();
+    let mut recorders =
+        vcam_record::tcp_recorders(args.record.as_deref(), &ids, args.models.is_some())
+            .context("--record")?
+            .into_iter();
     let mut bodies = Vec::with_capacity(specs.len());
     // The control socket (--control) steers every body of the process, by model id.
     let mut steered = Vec::new();
@@ -136,9 +150,11 @@ fn main() -> anyhow::Result<()> {
             identity,
             pairing: args.pairing(i, several)?,
         };
+        let recorder = recorders.next().flatten();
         bodies.push(Body {
             camera,
             config,
+            recorder,
             name,
             serial,
         });
@@ -161,6 +177,10 @@ fn main() -> anyhow::Result<()> {
             let server = match FujiWifiServer::bind(body.camera, body.config).await {
                 Ok(s) => s,
                 Err(e) => bail!("cannot listen on {listen}: {e}"),
+            };
+            let server = match body.recorder {
+                Some(recorder) => server.with_recorder(recorder),
+                None => server,
             };
             let addr = server.local_addr()?;
             let ports = server.ports();

@@ -4,15 +4,17 @@
 //! vcam-ptpip [MODEL] [--fs DIR] [--listen ADDR] [--read-only] [--probe-interval SECS]
 //!            [--paired-guid GUID] [--accept-policy accept|refuse|delay:SECS]
 //!            [--pairing-file FILE] [--reset-pairing] [--no-pairing] [--announce IFACE|ADDR]
-//!            [--models MODEL[=DIR],...]
+//!            [--models MODEL[=DIR],...] [--record FILE]
 //! gphoto2 --port ptpip:127.0.0.1:15740:15740 --summary
 //! vcam-ptpip --models canon_6d=/cards/a,sony_a6300=/cards/b   # 15740 and 15741
+//! vcam-ptpip --record session.pcapng       # then: tshark -r session.pcapng -Y ptpip
 //! ```
 
 mod pairing;
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,6 +51,12 @@ struct Args {
     /// `listening on ADDR` line, in the order given.
     #[arg(long, value_name = "LIST", conflicts_with_all = ["model", "announce"])]
     models: Option<String>,
+    /// Record every connection as pcapng (TCP flows over raw IP) for `tshark -r FILE` and
+    /// Wireshark, whose `ptpip` dissector decodes the session on port 15740 (other ports:
+    /// `-d tcp.port==PORT,ptpip`). With --models, one file per camera: FILE with `-MODEL`
+    /// before its extension (`s.pcapng` gives `s-canon_6d.pcapng`).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -62,6 +70,11 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("--probe-interval {}", args.probe_interval))?;
     let specs = vcam_models::cli::cameras(&args.camera.options, args.models.as_deref())?;
     let shared_card = specs.len() > 1;
+    let ids: Vec<&str> = specs.iter().map(|spec| spec.model.as_str()).collect();
+    let mut recorders =
+        vcam_record::tcp_recorders(args.record.as_deref(), &ids, args.models.is_some())
+            .context("--record")?
+            .into_iter();
     let mut cameras = Vec::with_capacity(specs.len());
     for (i, spec) in specs.iter().enumerate() {
         let camera = spec
@@ -72,11 +85,13 @@ fn main() -> anyhow::Result<()> {
             .pairing
             .build(&identity, spec, shared_card)
             .context("pairing")?;
+        let recorder = recorders.next().flatten();
         cameras.push((
             spec.model.clone(),
             camera,
             identity,
             pairing,
+            recorder,
             listen_addr(args.listen, i, 1)
                 .with_context(|| format!("no port for camera {i} after {}", args.listen))?,
         ));
@@ -93,7 +108,7 @@ fn main() -> anyhow::Result<()> {
         let mut servers = tokio::task::JoinSet::new();
         // The control socket (--control) steers every camera of the process, by model id.
         let mut steered = Vec::new();
-        for (id, mut camera, identity, pairing, listen) in cameras {
+        for (id, mut camera, identity, pairing, recorder, listen) in cameras {
             let remote = args
                 .camera
                 .options
@@ -114,6 +129,10 @@ fn main() -> anyhow::Result<()> {
                 None => server.without_pairing(),
             }
             .with_probe_interval(Some(probe_interval));
+            let server = match recorder {
+                Some(recorder) => server.with_recorder(recorder),
+                None => server,
+            };
             if let Some(remote) = remote {
                 // Between two clients no session runs the camera: the control socket does.
                 let held = server.camera();

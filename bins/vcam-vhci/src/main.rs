@@ -3,10 +3,12 @@
 //! ```text
 //! sudo vcam-vhci canon_1300d --attach        # the kernel enumerates a USB camera
 //! vcam-vhci --listen 127.0.0.1:3240          # then: sudo usbip attach -r 127.0.0.1 -b 1-1
+//! vcam-vhci --listen 127.0.0.1:3240 --record usb.pcapng   # then: tshark -r usb.pcapng -Y usb
 //! ```
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -30,6 +32,12 @@ struct Args {
     /// Serve USB/IP on ADDR for `usbip attach -r HOST -b 1-1` (USB/IP's port is 3240).
     #[arg(long, value_name = "ADDR")]
     listen: Option<SocketAddr>,
+    /// Record every USB transfer as pcapng of Linux usbmon records (bus 1, device 2, as the
+    /// USB/IP server describes it) for `tshark -r FILE -Y usb` and Wireshark's USB dissector,
+    /// which decodes the URBs and control requests; the PTP containers are the bulk
+    /// transfers' data (Wireshark has no PTP-over-USB dissector).
+    #[arg(long, value_name = "FILE")]
+    record: Option<PathBuf>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -45,6 +53,18 @@ fn main() -> anyhow::Result<()> {
         .is_some()
         .then(|| camera.remote());
     let device = Device::new(UsbCamera::new(camera));
+    if let Some(path) = &args.record {
+        let recorder = std::fs::File::create(path)
+            .and_then(vcam_record::UsbRecorder::new)
+            .with_context(|| format!("--record {}", path.display()))?;
+        let record = device.record();
+        let at = vcam_record::DeviceAddress {
+            bus: u16::try_from(record.busnum).unwrap_or(u16::MAX),
+            device: u8::try_from(record.devnum).unwrap_or(u8::MAX),
+        };
+        device.with_camera(|cam| cam.set_tap(Some(Box::new(recorder.device(at)))));
+        tracing::info!(path = %path.display(), "recording USB transfers");
+    }
     if let (Some(path), Some(remote)) = (&args.camera.options.control, remote) {
         let held = Arc::clone(&device);
         let steered = vcam_control::Camera::new(args.camera.options.model.clone(), remote)

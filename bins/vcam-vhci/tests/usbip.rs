@@ -9,7 +9,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use ptp_codec::{ContainerKind, OperationCode};
-use vcam_testkit::{VcamProcess, require, usb};
+use vcam_testkit::{VcamProcess, require, tshark, usb};
 
 fn start(args: &[&str]) -> VcamProcess {
     VcamProcess::start(env!("CARGO_BIN_EXE_vcam-vhci").as_ref(), args)
@@ -178,7 +178,14 @@ fn ptp_session_through_an_imported_device() {
     std::fs::create_dir_all(&dcim).unwrap();
     let bytes: Vec<u8> = (0..300_000u32).map(|i| (i * 7 % 253) as u8).collect();
     std::fs::write(dcim.join("DATA.MOV"), &bytes).unwrap();
-    let server = start(&["--fs", card.path().to_str().unwrap()]);
+    let out = tempfile::tempdir().unwrap();
+    let recording = out.path().join("usb.pcapng");
+    let server = start(&[
+        "--fs",
+        card.path().to_str().unwrap(),
+        "--record",
+        recording.to_str().unwrap(),
+    ]);
     let mut host = Host::import(server.port());
 
     // GET_DESCRIPTOR(DEVICE) on endpoint 0.
@@ -268,4 +275,42 @@ fn ptp_session_through_an_imported_device() {
         0x2001,
         "a new importer is served"
     );
+    drop(again);
+    assert_recording_decodes(&recording);
+}
+
+/// `--record`: the session above, read by `tshark -r` (written block by block, so readable
+/// while the server runs): Wireshark's USB dissector decodes the control request with its
+/// SETUP packet, the interrupt and bulk transfers with their data, and nothing is malformed.
+fn assert_recording_decodes(file: &std::path::Path) {
+    let urbs = tshark::fields(
+        file,
+        &[],
+        "usb",
+        &[
+            "usb.transfer_type",
+            "usb.endpoint_address",
+            "usb.setup.bRequest",
+            "usb.capdata",
+        ],
+    );
+    let rows: Vec<Vec<&str>> = urbs.lines().map(|l| l.split('\t').collect()).collect();
+    let has = |f: &dyn Fn(&[&str]) -> bool| rows.iter().any(|r| f(r));
+    assert!(
+        has(&|r| r[0] == "0x02" && r[2] == "6"),
+        "no GET_DESCRIPTOR control transfer decoded:\n{urbs}"
+    );
+    assert!(
+        has(&|r| r[0] == "0x01" && r[1] == "0x83" && r[3].get(8..12) == Some("0400")),
+        "no event container on the interrupt endpoint:\n{urbs}"
+    );
+    let open_session: String = usb::command(OperationCode::OPEN_SESSION, 0, &[1])
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    assert!(
+        has(&|r| r[0] == "0x03" && r[1] == "0x02" && r[3] == open_session),
+        "no OpenSession container {open_session} on bulk OUT:\n{urbs}"
+    );
+    tshark::assert_clean(file, &[]);
 }

@@ -15,13 +15,14 @@ use bytes::Bytes;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
+use vcam_record::ConnectionTap;
 
 use crate::init::liveview_frame_header;
 use crate::server::{Shared, blocking, lock};
 
 /// Serves the live view port until the client leaves or the session ends (the task is then
 /// aborted).
-pub(crate) async fn stream(shared: Arc<Shared>, stream: TcpStream) {
+pub(crate) async fn stream(shared: Arc<Shared>, stream: TcpStream, tap: ConnectionTap) {
     let fps = blocking(|| {
         lock(&shared.link)
             .responder_mut()
@@ -30,12 +31,16 @@ pub(crate) async fn stream(shared: Arc<Shared>, stream: TcpStream) {
     .max(1);
     let period = Duration::from_secs(1) / fps;
     let (mut reader, mut writer) = stream.into_split();
+    // Written by the writer, read by the reader: both record.
+    let tap = std::sync::Mutex::new(tap);
+    let tap = &tap;
     let (tx, mut rx) = mpsc::channel::<([u8; 18], Bytes)>(1);
     let write = async move {
         while let Some((head, jpeg)) = rx.recv().await {
             if writer.write_all(&head).await.is_err() || writer.write_all(&jpeg).await.is_err() {
                 return;
             }
+            lock(tap).sent_parts(&head, &jpeg);
         }
     };
     let produce = async move {
@@ -73,7 +78,9 @@ pub(crate) async fn stream(shared: Arc<Shared>, stream: TcpStream) {
     };
     let closed = async move {
         let mut sink = [0u8; 256];
-        while matches!(reader.read(&mut sink).await, Ok(n) if n > 0) {}
+        while let Ok(n @ 1..) = reader.read(&mut sink).await {
+            lock(tap).received(sink.get(..n).unwrap_or_default());
+        }
     };
     tokio::select! {
         () = write => tracing::debug!("live view connection lost"),

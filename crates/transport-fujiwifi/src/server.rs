@@ -16,6 +16,7 @@ use vcam_core::Responder;
 use vcam_core::model::PtpIpIdentity;
 use vcam_core::pairing::{AcceptPolicy, ClientId, Decision, Pairing, Refusal};
 use vcam_core::ptp_types::OperationCode;
+use vcam_record::{ConnectionTap as Tap, TcpRecorder};
 use vcam_usb::{ContainerLink, LinkConfig, LinkError};
 
 use crate::init::{INIT_REQUEST_LEN, InitError, fail, init_ack, init_fail, parse_init_request};
@@ -104,6 +105,8 @@ pub(crate) struct Shared {
     ip: IpAddr,
     ports: Ports,
     reserved: std::sync::Mutex<Reserved>,
+    /// Where every connection is recorded ([`FujiWifiServer::with_recorder`]).
+    recorder: std::sync::OnceLock<TcpRecorder>,
 }
 
 /// A Fujifilm WiFi body: the command listener and the camera it serves.
@@ -150,8 +153,21 @@ impl FujiWifiServer {
                 ip,
                 ports,
                 reserved: std::sync::Mutex::new(reserved),
+                recorder: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Records every connection into `recorder`: the command, event and live view connections
+    /// each as a TCP flow of its own with the socket's real addresses, every chunk read and
+    /// written (`tshark -r FILE -d tcp.port==PORT,...`; Wireshark has no dissector for
+    /// Fujifilm's protocol, whose containers are USB's). A second recorder is ignored.
+    #[must_use]
+    pub fn with_recorder(self, recorder: TcpRecorder) -> Self {
+        if self.shared.recorder.set(recorder).is_err() {
+            tracing::warn!("the server already records; the new recorder is ignored");
+        }
+        self
     }
 
     /// The command port's address.
@@ -256,13 +272,27 @@ fn transient(e: &io::Error) -> bool {
 }
 
 /// Reads exactly `buf.len()` bytes before [`INIT_TIMEOUT`]; `false` when the peer closed first.
-async fn read_init(stream: &mut TcpStream, buf: &mut [u8]) -> Result<bool, ConnectionError> {
+async fn read_init(
+    stream: &mut TcpStream,
+    buf: &mut [u8],
+    tap: &mut Tap,
+) -> Result<bool, ConnectionError> {
     match tokio::time::timeout(INIT_TIMEOUT, stream.read_exact(buf)).await {
         Err(_) => Err(ConnectionError::Timeout("the Init Command Request")),
-        Ok(Ok(_)) => Ok(true),
+        Ok(Ok(_)) => {
+            tap.received(buf);
+            Ok(true)
+        }
         Ok(Err(e)) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
         Ok(Err(e)) => Err(e.into()),
     }
+}
+
+/// Writes all of `bytes` and records them.
+async fn send(stream: &mut TcpStream, tap: &mut Tap, bytes: &[u8]) -> io::Result<()> {
+    stream.write_all(bytes).await?;
+    tap.sent(bytes);
+    Ok(())
 }
 
 /// One client connection: the init exchange, then the session.
@@ -274,25 +304,26 @@ async fn serve(
     if let Err(e) = stream.set_nodelay(true) {
         tracing::debug!(%e, "TCP_NODELAY");
     }
+    let mut tap = Tap::open(shared.recorder.get(), stream.local_addr(), peer);
     let mut slot: Option<OwnedMutexGuard<()>> = None;
     let mut client: Option<ClientId> = None;
     loop {
         let mut len = [0u8; 4];
-        if !read_init(&mut stream, &mut len).await? {
+        if !read_init(&mut stream, &mut len, &mut tap).await? {
             return Ok(());
         }
         let announced = u32::from_le_bytes(len);
         if announced as usize != INIT_REQUEST_LEN {
             if client.is_some() {
                 // Acked: this is the first container of the session.
-                return finish(shared, stream, peer, slot, len).await;
+                return finish(shared, (stream, tap), peer, slot, len).await;
             }
             // A real body closes the connection (libgphoto2 fujiptpip.c).
             return Err(InitError::Length(announced).into());
         }
         let mut packet = [0u8; INIT_REQUEST_LEN];
         packet[..4].copy_from_slice(&len);
-        if !read_init(&mut stream, &mut packet[4..]).await? {
+        if !read_init(&mut stream, &mut packet[4..], &mut tap).await? {
             return Ok(());
         }
         let who = match parse_init_request(&packet) {
@@ -300,7 +331,7 @@ async fn serve(
             Err(e) => match e.fail_reason() {
                 Some(reason) => {
                     tracing::info!(%peer, %e, "refused");
-                    stream.write_all(&init_fail(reason)).await?;
+                    send(&mut stream, &mut tap, &init_fail(reason)).await?;
                     continue;
                 }
                 None => return Err(e.into()),
@@ -308,7 +339,7 @@ async fn serve(
         };
         // libgphoto2 sends the request twice on one connection; every one is answered.
         if client.as_ref() == Some(&who) {
-            stream.write_all(&ack(&shared)).await?;
+            send(&mut stream, &mut tap, &ack(&shared)).await?;
             continue;
         }
         let plugged = blocking(|| {
@@ -326,7 +357,7 @@ async fn serve(
                 tokio::time::timeout(BUSY_WAIT, Arc::clone(&shared.session).lock_owned()).await
             else {
                 tracing::info!(%peer, name = %who.name, "refused: another client is connected");
-                stream.write_all(&init_fail(fail::DEVICE_BUSY)).await?;
+                send(&mut stream, &mut tap, &init_fail(fail::DEVICE_BUSY)).await?;
                 continue;
             };
             slot = Some(guard);
@@ -334,12 +365,12 @@ async fn serve(
         match decide(&shared, &who).await {
             Ok(()) => {
                 tracing::info!(%peer, name = %who.name, "client accepted");
-                stream.write_all(&ack(&shared)).await?;
+                send(&mut stream, &mut tap, &ack(&shared)).await?;
                 client = Some(who);
             }
             Err(refusal) => {
                 tracing::info!(%peer, name = %who.name, ?refusal, "client refused");
-                stream.write_all(&init_fail(fail::DEVICE_BUSY)).await?;
+                send(&mut stream, &mut tap, &init_fail(fail::DEVICE_BUSY)).await?;
                 slot = None;
             }
         }
@@ -402,7 +433,7 @@ async fn decide(shared: &Shared, who: &ClientId) -> Result<(), Refusal> {
 /// After the init exchange: the session, then the camera is reset and freed.
 async fn finish(
     shared: Arc<Shared>,
-    stream: TcpStream,
+    (stream, tap): (TcpStream, Tap),
     peer: SocketAddr,
     slot: Option<OwnedMutexGuard<()>>,
     first: [u8; 4],
@@ -413,6 +444,7 @@ async fn finish(
     let mut session = Session {
         shared: Arc::clone(&shared),
         stream,
+        tap,
         side: None,
     };
     let result = session.run(&first).await;
@@ -452,6 +484,7 @@ impl Drop for Side {
 struct Session {
     shared: Arc<Shared>,
     stream: TcpStream,
+    tap: Tap,
     side: Option<Side>,
 }
 
@@ -502,7 +535,9 @@ impl Session {
                         return Ok(());
                     }
                     quickack(&self.stream);
-                    if self.input(buf.get(..n).unwrap_or_default()).await? {
+                    let read = buf.get(..n).unwrap_or_default();
+                    self.tap.received(read);
+                    if self.input(read).await? {
                         return Ok(());
                     }
                 }
@@ -543,7 +578,7 @@ impl Session {
         loop {
             let chunk = blocking(|| lock(&self.shared.link).pull_in(usize::MAX));
             match chunk {
-                Ok(Some(chunk)) => self.stream.write_all(&chunk.bytes).await?,
+                Ok(Some(chunk)) => send(&mut self.stream, &mut self.tap, &chunk.bytes).await?,
                 Ok(None) => break,
                 Err(e) => return Err(e.into()),
             }
@@ -621,18 +656,25 @@ impl Session {
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(%e, "TCP_NODELAY");
         }
+        let tap = match stream.peer_addr() {
+            Ok(peer) => Tap::open(self.shared.recorder.get(), stream.local_addr(), peer),
+            Err(_) => Tap::default(),
+        };
         match kind {
             SideKind::Event => {
                 let (tx, rx) = mpsc::channel(EVENT_BACKLOG);
                 side.events = Some(tx);
                 let undelivered = Arc::clone(&side.undelivered);
-                side.tasks
-                    .push(tokio::spawn(event_connection(stream, rx, undelivered)));
+                side.tasks.push(tokio::spawn(event_connection(
+                    (stream, tap),
+                    rx,
+                    undelivered,
+                )));
             }
             SideKind::Liveview => {
                 let shared = Arc::clone(&self.shared);
                 side.tasks
-                    .push(tokio::spawn(liveview::stream(shared, stream)));
+                    .push(tokio::spawn(liveview::stream(shared, stream, tap)));
             }
         }
     }
@@ -655,7 +697,7 @@ impl Session {
 /// event connection: a client that reconnects its event port loses none (the close is looked
 /// for before each event is written).
 async fn event_connection(
-    mut stream: TcpStream,
+    (mut stream, mut tap): (TcpStream, Tap),
     mut events: mpsc::Receiver<Bytes>,
     undelivered: Arc<std::sync::Mutex<VecDeque<Bytes>>>,
 ) {
@@ -664,14 +706,15 @@ async fn event_connection(
         tokio::select! {
             biased;
             n = stream.read(&mut sink) => {
-                if !matches!(n, Ok(n) if n > 0) {
+                let Ok(n @ 1..) = n else {
                     tracing::debug!("event connection closed");
                     break;
-                }
+                };
+                tap.received(sink.get(..n).unwrap_or_default());
             }
             event = events.recv() => {
                 let Some(event) = event else { return };
-                if let Err(e) = stream.write_all(&event).await {
+                if let Err(e) = send(&mut stream, &mut tap, &event).await {
                     tracing::debug!(%e, "event connection lost");
                     lock(&undelivered).push_back(event);
                     break;

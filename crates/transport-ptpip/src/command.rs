@@ -100,6 +100,7 @@ pub(crate) async fn command_connection(
     // as on raw TCP, instead of reactor wake-ups and hand-overs of the runtime's worker.
     let (done, result) = tokio::sync::oneshot::channel();
     let pending = std::mem::take(&mut conn.buf);
+    let tap = std::mem::take(&mut conn.tap);
     let stream = conn.stream.into_std()?;
     stream.set_nonblocking(false)?;
     let thread_shared = Arc::clone(&shared);
@@ -115,8 +116,10 @@ pub(crate) async fn command_connection(
                 framing,
                 liveness,
             )
+            .map(|session| session.recording(tap))
             .and_then(|mut session| {
                 let outcome = session.run();
+                session.record_unconsumed();
                 end_session(&thread_shared, session.camera, peer);
                 outcome
             });

@@ -12,6 +12,10 @@ use tokio::net::TcpStream;
 use crate::outbox::Outbox;
 use crate::{ConnectionError, MAX_FRAME_LEN};
 
+/// The recording of one connection ([`crate::PtpIpServer::with_recorder`]): every chunk read
+/// from the peer and every packet written to it.
+pub(crate) use vcam_record::ConnectionTap as Tap;
+
 /// A connection's socket with its receive buffer, decoder and outbox.
 pub(crate) struct Conn {
     pub(crate) stream: TcpStream,
@@ -19,10 +23,11 @@ pub(crate) struct Conn {
     pub(crate) decoder: StreamDecoder<PtpIp>,
     pub(crate) peer: SocketAddr,
     pub(crate) outbox: Outbox,
+    pub(crate) tap: Tap,
 }
 
 impl Conn {
-    pub(crate) fn new(stream: TcpStream, peer: SocketAddr) -> Self {
+    pub(crate) fn new(stream: TcpStream, peer: SocketAddr, tap: Tap) -> Self {
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(%e, "TCP_NODELAY");
         }
@@ -32,6 +37,7 @@ impl Conn {
             decoder: StreamDecoder::new(MAX_FRAME_LEN),
             peer,
             outbox: Outbox::default(),
+            tap,
         }
     }
 
@@ -41,8 +47,11 @@ impl Conn {
         if self.buf.capacity() - self.buf.len() < 16 * 1024 {
             self.buf.reserve(64 * 1024);
         }
+        let before = self.buf.len();
         let n = self.stream.read_buf(&mut self.buf).await?;
         quickack(&self.stream);
+        self.tap
+            .received(self.buf.get(before..).unwrap_or_default());
         Ok(n > 0)
     }
 
@@ -77,7 +86,7 @@ impl Conn {
 
     /// Writes what the outbox holds.
     pub(crate) async fn write(&mut self) -> Result<(), ConnectionError> {
-        self.outbox.write_to(&mut self.stream).await
+        self.outbox.write_to(&mut self.stream, &mut self.tap).await
     }
 }
 

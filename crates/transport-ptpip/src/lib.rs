@@ -74,8 +74,9 @@ use ptp_codec::ptpip::{InitFailReason, Packet};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{Mutex, mpsc};
 use vcam_core::Responder;
+pub use vcam_record::TcpRecorder;
 
-use crate::conn::Conn;
+use crate::conn::{Conn, Tap};
 use crate::event::ToEvent;
 use crate::pairing::{AcceptPolicy, Pairing};
 
@@ -161,6 +162,7 @@ pub(crate) struct Shared {
     /// then does an unanswered probe end the session: libgphoto2 never answers probes, and a
     /// gphoto2 waiting for events must keep its camera when nobody else wants it.
     pub(crate) contended: std::sync::atomic::AtomicBool,
+    pub(crate) recorder: Option<TcpRecorder>,
 }
 
 /// A PTP/IP server: a TCP listener and the camera it serves.
@@ -170,6 +172,7 @@ pub struct PtpIpServer {
     identity: ServerIdentity,
     pairing: Option<SharedPairing>,
     probe_interval: Option<Duration>,
+    recorder: Option<TcpRecorder>,
 }
 
 impl std::fmt::Debug for PtpIpServer {
@@ -178,6 +181,7 @@ impl std::fmt::Debug for PtpIpServer {
             .field("listener", &self.listener.local_addr().ok())
             .field("pairing", &self.pairing.is_some())
             .field("probe_interval", &self.probe_interval)
+            .field("recording", &self.recorder.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -205,6 +209,7 @@ impl PtpIpServer {
             identity,
             pairing,
             probe_interval: Some(DEFAULT_PROBE_INTERVAL),
+            recorder: None,
         })
     }
 
@@ -228,6 +233,16 @@ impl PtpIpServer {
     #[must_use]
     pub fn with_probe_interval(mut self, interval: Option<Duration>) -> Self {
         self.probe_interval = interval.filter(|d| !d.is_zero());
+        self
+    }
+
+    /// Records every connection into `recorder`: each is a TCP flow of its own (the command
+    /// and event connections apart) with the socket's real addresses, holding every chunk read
+    /// from the initiator and every packet written to it (one segment each, as the PTP/IP
+    /// dissector reads them best), so that `tshark -r` and Wireshark decode the session.
+    #[must_use]
+    pub fn with_recorder(mut self, recorder: TcpRecorder) -> Self {
+        self.recorder = Some(recorder);
         self
     }
 
@@ -267,6 +282,7 @@ impl PtpIpServer {
             pairing: self.pairing,
             probe_interval: self.probe_interval,
             contended: std::sync::atomic::AtomicBool::new(false),
+            recorder: self.recorder,
         });
         loop {
             let (stream, peer) = match self.listener.accept().await {
@@ -305,7 +321,8 @@ async fn serve_connection(
     stream: TcpStream,
     peer: SocketAddr,
 ) -> Result<(), ConnectionError> {
-    let mut conn = Conn::new(stream, peer);
+    let tap = Tap::open(shared.recorder.as_ref(), stream.local_addr(), peer);
+    let mut conn = Conn::new(stream, peer, tap);
     loop {
         let first = tokio::time::timeout(INIT_TIMEOUT, conn.read_packet())
             .await

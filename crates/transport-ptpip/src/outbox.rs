@@ -21,6 +21,7 @@ use tokio::net::TcpStream;
 use vcam_core::model::PtpIpDataFraming;
 
 use crate::ConnectionError;
+use crate::conn::Tap;
 
 /// Payloads up to this size are copied next to their header; longer ones are written from
 /// the responder's buffer.
@@ -132,7 +133,11 @@ impl Outbox {
     }
 
     /// Writes every packet, one vectored write each (more only when the socket takes less).
-    pub(crate) async fn write_to(&mut self, stream: &mut TcpStream) -> Result<(), ConnectionError> {
+    pub(crate) async fn write_to(
+        &mut self,
+        stream: &mut TcpStream,
+        tap: &mut Tap,
+    ) -> Result<(), ConnectionError> {
         for packet in &self.packets {
             let mut slices = packet.slices();
             let mut pending: &mut [IoSlice<'_>] = &mut slices;
@@ -143,6 +148,7 @@ impl Outbox {
                 }
                 IoSlice::advance_slices(&mut pending, n);
             }
+            tap.sent_parts(&packet.head, packet.payload.as_deref().unwrap_or_default());
         }
         self.clear();
         Ok(())
@@ -155,8 +161,15 @@ impl Outbox {
         &mut self,
         stream: &mut std::net::TcpStream,
         one_write: bool,
+        tap: &mut Tap,
     ) -> Result<(), ConnectionError> {
         let result = write_packets(stream, &self.packets, one_write);
+        if result.is_ok() && tap.is_recording() {
+            // Recorded one packet at a time (a segment each), whatever the writes were.
+            for packet in &self.packets {
+                tap.sent_parts(&packet.head, packet.payload.as_deref().unwrap_or_default());
+            }
+        }
         self.clear();
         result
     }

@@ -13,7 +13,7 @@ use tokio::sync::{OwnedMutexGuard, mpsc};
 use vcam_core::model::PtpIpDataFraming;
 use vcam_core::{CancelAnswer, DataHint, Output, Request, Responder};
 
-use crate::conn::quickack;
+use crate::conn::{Tap, quickack};
 use crate::event::ToEvent;
 use crate::outbox::{BATCH_LIMIT, Outbox};
 use crate::{ConnectionError, Heard, MAX_FRAME_LEN, Shared, lock};
@@ -93,6 +93,12 @@ pub(crate) struct Session {
     probes: usize,
     /// The event connection, once it is bound.
     events: Option<mpsc::Sender<ToEvent>>,
+    /// The connection's recording: what the initiator sent is recorded packet by packet as
+    /// it is consumed ([`Session::record_consumed`]).
+    tap: Tap,
+    /// Bytes at the head of the pending input that were recorded before the session began
+    /// (read with the Init Command Request).
+    recorded_ahead: usize,
 }
 
 impl Session {
@@ -131,7 +137,15 @@ impl Session {
             data_tid: None,
             probes: 0,
             events: None,
+            tap: Tap::default(),
+            recorded_ahead: pending.len(),
         })
+    }
+
+    /// Records the connection into `tap` (what [`crate::conn::Conn`] recorded into before).
+    pub(crate) fn recording(mut self, tap: Tap) -> Self {
+        self.tap = tap;
+        self
     }
 
     pub(crate) fn run(&mut self) -> Result<(), ConnectionError> {
@@ -282,7 +296,8 @@ impl Session {
             return Ok(());
         }
         self.outbox.packet(&Packet::ProbeRequest)?;
-        self.outbox.write_blocking(&mut self.stream, true)
+        self.outbox
+            .write_blocking(&mut self.stream, true, &mut self.tap)
     }
 
     /// The event connection's sender, once it exists.
@@ -362,7 +377,35 @@ impl Session {
                     piece.len()
                 }
             };
+            self.record_consumed(consumed);
             self.start += consumed;
+        }
+    }
+
+    /// Records the next `consumed` bytes of input. Recording what the decoder consumed rather
+    /// than what each read returned makes every packet start a segment of the recording, as it
+    /// did on the wire (libgphoto2 writes one packet at a time; a read may join several), which
+    /// is where Wireshark's PTP/IP dissector looks for packets.
+    fn record_consumed(&mut self, consumed: usize) {
+        if !self.tap.is_recording() {
+            return;
+        }
+        let skip = consumed.min(self.recorded_ahead);
+        self.recorded_ahead -= skip;
+        let bytes = self
+            .buf
+            .get(self.start + skip..self.start + consumed)
+            .unwrap_or_default();
+        self.tap.received(bytes);
+    }
+
+    /// Records what the initiator sent that was never consumed (a packet cut short, or one
+    /// that ended the session as malformed): called once the session is over.
+    pub(crate) fn record_unconsumed(&mut self) {
+        let start = self.start + self.recorded_ahead;
+        if self.tap.is_recording() && start < self.end {
+            let rest = self.buf.get(start..self.end).unwrap_or_default();
+            self.tap.received(rest);
         }
     }
 
@@ -374,7 +417,8 @@ impl Session {
         loop {
             let more = self.gather()?;
             long |= more;
-            self.outbox.write_blocking(&mut self.stream, !long)?;
+            self.outbox
+                .write_blocking(&mut self.stream, !long, &mut self.tap)?;
             if !more {
                 return Ok(());
             }

@@ -6,7 +6,9 @@
 //! Configuration, read once per process: `VCAM_MODELS` (comma-separated model names, default
 //! the generic camera; two names give two devices), `VCAM_FS` (the folder served as the card,
 //! default a built-in sample card), the other options of [`vcam_models::env`] (read-only, live
-//! view size, rate and source), and `VCAM_SHIM_LOG` (a tracing filter, logs on stderr).
+//! view size, rate and source), `VCAM_SHIM_LOG` (a tracing filter, logs on stderr) and
+//! `VCAM_RECORD` (a file to record every transfer in, as pcapng of Linux usbmon records that
+//! `tshark -r FILE -Y usb` and Wireshark's USB dissector decode).
 //!
 //! Every libusb function that libgphoto2's `usb1` iolib and libmtp import is exported (34
 //! symbols; libgphoto2 builds its iolib with BIND_NOW, so a single missing one makes it

@@ -14,6 +14,9 @@ use vcam_usb::{ControlReply, InStatus, OutStatus, SetupPacket, UsbCamera};
 
 /// Environment variable enabling logs on stderr (a tracing filter such as `debug`).
 pub const ENV_LOG: &str = "VCAM_SHIM_LOG";
+/// Environment variable naming a file to record every USB transfer of every camera in, as
+/// pcapng of Linux usbmon records (`vcam_record::UsbRecorder`) for `tshark -r FILE -Y usb`.
+pub const ENV_RECORD: &str = "VCAM_RECORD";
 
 /// One virtual USB device: what is fixed about it. Its address is the `libusb_device *`
 /// handed out, so these live for the whole process.
@@ -139,7 +142,32 @@ impl Shim {
         if let Some(path) = control {
             start_control(&path, &mut cameras);
         }
-        Self::with_cameras(cameras)
+        let shim = Self::with_cameras(cameras);
+        if let Some(path) = std::env::var_os(ENV_RECORD).filter(|p| !p.is_empty()) {
+            shim.record(std::path::Path::new(&path));
+        }
+        shim
+    }
+
+    /// Records every camera's transfers into `path` (created anew), each under its own bus
+    /// and device address.
+    fn record(&self, path: &std::path::Path) {
+        let recorder = match std::fs::File::create(path).and_then(vcam_record::UsbRecorder::new) {
+            Ok(recorder) => recorder,
+            Err(e) => {
+                eprintln!("vcam-libusb: {ENV_RECORD}={}: {e}", path.display());
+                return;
+            }
+        };
+        let mut state = self.lock();
+        for (device, cam) in self.devices.iter().zip(&mut state.cameras) {
+            let at = vcam_record::DeviceAddress {
+                bus: u16::from(device.bus),
+                device: device.address,
+            };
+            cam.set_tap(Some(Box::new(recorder.device(at))));
+        }
+        tracing::info!(path = %path.display(), "recording USB transfers");
     }
 
     /// A shim serving `cameras` (tests and benches build their own).
@@ -290,7 +318,7 @@ impl State {
     /// An IN transfer attempt.
     pub fn transfer_in(&mut self, device: usize, endpoint: u8, max: usize) -> Option<InStatus> {
         let cam = self.camera(device)?;
-        Some(cam.transfer_in(endpoint, max))
+        Some(cam.transfer_in_at(SystemTime::now(), endpoint, max))
     }
 }
 

@@ -14,6 +14,7 @@
 //! | `VCAM_FAULTS_FILE` | `--faults-file FILE` | |
 //! | `VCAM_CONTROL` | `--control PATH`, one socket for every camera of the process | |
 //! | `VCAM_WATCH` | watch the card folder (`0`: `--no-watch`) | `1` |
+//! | `VCAM_RECORD` | `--record FILE`: every USB transfer as pcapng of usbmon records (read by the libusb drop-in itself) | |
 //!
 //! A variable set to the empty string counts as unset.
 

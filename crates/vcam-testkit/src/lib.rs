@@ -31,6 +31,7 @@ pub mod scenarios;
 pub mod server;
 pub mod steering;
 pub mod tools;
+pub mod tshark;
 pub mod usb;
 
 pub use matrix::{MODELS, Model, Report, Transport};

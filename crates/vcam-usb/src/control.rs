@@ -7,6 +7,7 @@ use bytes::Bytes;
 use ptp_types::ResponseCode;
 use ptp_types::ptp_codec::Params;
 use vcam_core::CancelAnswer;
+use vcam_record::{Transfer, TransferKind, TransferStatus};
 
 use crate::descriptors::{MS_VENDOR_CODE, kind};
 use crate::device::UsbCamera;
@@ -24,13 +25,29 @@ pub enum ControlReply {
 impl UsbCamera {
     /// A control transfer on endpoint 0. `data` is the OUT data stage (empty for IN requests).
     pub fn control(&mut self, now: SystemTime, setup: SetupPacket, data: &[u8]) -> ControlReply {
-        let reply = self.control_inner(now, setup, data);
-        if let ControlReply::Ok(bytes) = reply {
-            let mut bytes = bytes;
-            bytes.truncate(usize::from(setup.length));
-            return ControlReply::Ok(bytes);
+        self.tick(now);
+        let mut reply = self.control_inner(now, setup, data);
+        match &mut reply {
+            ControlReply::Ok(bytes) => bytes.truncate(usize::from(setup.length)),
+            ControlReply::Stall => tracing::debug!(?setup, "control request stalled"),
         }
-        tracing::debug!(?setup, "control request stalled");
+        if !self.tapped() {
+            return reply;
+        }
+        let (returned, status): (&[u8], _) = match &reply {
+            ControlReply::Ok(bytes) => (bytes, TransferStatus::Completed),
+            ControlReply::Stall => (&[], TransferStatus::Stalled),
+        };
+        let transfer = Transfer {
+            kind: TransferKind::Control {
+                setup: setup.to_bytes(),
+            },
+            endpoint: setup.request_type & 0x80,
+            requested: usize::from(setup.length),
+            data: if setup.is_in() { returned } else { data },
+            status,
+        };
+        self.report(now, &transfer);
         reply
     }
 

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use bytes::{Bytes, BytesMut};
 use vcam_core::Responder;
+use vcam_record::{Transfer, TransferKind, TransferStatus, TransferTap};
 
 use crate::descriptors::{Descriptors, HIGH_SPEED_BULK_MAX_PACKET};
 use crate::link::{ContainerLink, LinkConfig};
@@ -56,6 +57,11 @@ pub struct UsbCamera {
     pub(crate) events: VecDeque<Bytes>,
     /// The part of an event container not yet read from the interrupt endpoint.
     pub(crate) event_partial: Bytes,
+    /// Where every transfer is reported ([`UsbCamera::set_tap`]).
+    tap: Option<Box<dyn TransferTap>>,
+    /// The latest time handed in (the time of IN transfers made with
+    /// [`UsbCamera::transfer_in`]).
+    clock: SystemTime,
 }
 
 impl std::fmt::Debug for UsbCamera {
@@ -66,6 +72,7 @@ impl std::fmt::Debug for UsbCamera {
             .field("halted", &self.halted)
             .field("link", &self.link)
             .field("events", &self.events.len())
+            .field("tapped", &self.tap.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -88,7 +95,38 @@ impl UsbCamera {
             zlp_pending: false,
             events: VecDeque::new(),
             event_partial: Bytes::new(),
+            tap: None,
+            clock: SystemTime::UNIX_EPOCH,
         }
+    }
+
+    /// Reports every finished transfer to `tap` from now on (`None`: to nobody): control
+    /// transfers with their SETUP packet, OUT transfers with the data the host sent, IN
+    /// transfers with the data the device returned (an IN transfer left pending is reported
+    /// once it completes). A recorder (`vcam_record::UsbDeviceRecorder`) writes them as
+    /// usbmon records; a tap that fails is dropped, with a warning.
+    pub fn set_tap(&mut self, tap: Option<Box<dyn TransferTap>>) {
+        self.tap = tap;
+    }
+
+    /// Hands a finished transfer to the tap, if any.
+    pub(crate) fn report(&mut self, now: SystemTime, transfer: &Transfer<'_>) {
+        if let Some(tap) = &mut self.tap
+            && let Err(e) = tap.transfer(now, transfer)
+        {
+            tracing::warn!(%e, "recording failed; not recording any more");
+            self.tap = None;
+        }
+    }
+
+    /// Whether transfers are reported.
+    pub(crate) const fn tapped(&self) -> bool {
+        self.tap.is_some()
+    }
+
+    /// Notes the time handed in by the host side.
+    pub(crate) fn tick(&mut self, now: SystemTime) {
+        self.clock = self.clock.max(now);
     }
 
     /// The descriptors.
@@ -173,6 +211,7 @@ impl UsbCamera {
 
     /// Runs due timers (captures in progress, vendor timers).
     pub fn handle_timeout(&mut self, now: SystemTime) {
+        self.tick(now);
         self.link.responder_mut().handle_timeout(now);
         self.collect_events();
     }
@@ -180,15 +219,41 @@ impl UsbCamera {
     /// An OUT transfer of `data` on `endpoint`: the bulk OUT endpoint takes it
     /// ([`UsbCamera::bulk_out`]); any other endpoint does not exist.
     pub fn transfer_out(&mut self, now: SystemTime, endpoint: u8, data: &[u8]) -> OutStatus {
-        if endpoint != self.bulk_out_ep || !self.has_endpoint(endpoint) {
+        self.tick(now);
+        let status = if endpoint != self.bulk_out_ep || !self.has_endpoint(endpoint) {
             tracing::debug!(
                 endpoint,
                 len = data.len(),
                 "OUT transfer to an endpoint the device does not have"
             );
-            return OutStatus::NoEndpoint;
+            OutStatus::NoEndpoint
+        } else {
+            self.bulk_out(now, data)
+        };
+        if self.tap.is_some() {
+            let transfer = Transfer {
+                kind: self.kind_of(endpoint),
+                endpoint,
+                requested: data.len(),
+                data,
+                status: match status {
+                    OutStatus::Accepted => TransferStatus::Completed,
+                    OutStatus::Stall => TransferStatus::Stalled,
+                    OutStatus::NoEndpoint => TransferStatus::NoEndpoint,
+                },
+            };
+            self.report(now, &transfer);
         }
-        self.bulk_out(now, data)
+        status
+    }
+
+    /// Bulk, or interrupt for the interrupt endpoint.
+    fn kind_of(&self, endpoint: u8) -> TransferKind {
+        if endpoint == self.interrupt_ep {
+            TransferKind::Interrupt
+        } else {
+            TransferKind::Bulk
+        }
     }
 
     /// A bulk OUT transfer of `data` (any split of the containers; zero-length transfers are
@@ -215,8 +280,36 @@ impl UsbCamera {
     }
 
     /// An IN transfer of up to `max_len` bytes on `endpoint` (bulk IN or interrupt IN; any
-    /// other endpoint does not exist).
+    /// other endpoint does not exist). A tap sees it at the latest time handed in; see
+    /// [`UsbCamera::transfer_in_at`].
     pub fn transfer_in(&mut self, endpoint: u8, max_len: usize) -> InStatus {
+        self.transfer_in_at(self.clock, endpoint, max_len)
+    }
+
+    /// [`UsbCamera::transfer_in`] at `now` (the time a tap sees).
+    pub fn transfer_in_at(&mut self, now: SystemTime, endpoint: u8, max_len: usize) -> InStatus {
+        self.tick(now);
+        let status = self.transfer_in_inner(endpoint, max_len);
+        if self.tap.is_some() {
+            let (data, status_of): (&[u8], _) = match &status {
+                InStatus::Pending => return status,
+                InStatus::Data(bytes) => (bytes, TransferStatus::Completed),
+                InStatus::Stall => (&[], TransferStatus::Stalled),
+                InStatus::NoEndpoint => (&[], TransferStatus::NoEndpoint),
+            };
+            let transfer = Transfer {
+                kind: self.kind_of(endpoint),
+                endpoint,
+                requested: max_len,
+                data,
+                status: status_of,
+            };
+            self.report(now, &transfer);
+        }
+        status
+    }
+
+    fn transfer_in_inner(&mut self, endpoint: u8, max_len: usize) -> InStatus {
         if endpoint & 0x80 == 0 || endpoint == self.bulk_out_ep || !self.has_endpoint(endpoint) {
             return InStatus::NoEndpoint;
         }
@@ -330,5 +423,82 @@ impl UsbCamera {
         if !self.halted.contains(&endpoint) {
             self.halted.push(endpoint);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use std::sync::{Arc, Mutex};
+
+    use vcam_core::ptp_types::OperationCode;
+
+    use super::*;
+    use crate::{ControlReply, SetupPacket};
+
+    /// A tap keeping (kind, endpoint, requested, data, status) of every transfer.
+    type Seen = Arc<Mutex<Vec<(TransferKind, u8, usize, Vec<u8>, TransferStatus)>>>;
+    struct Keep(Seen);
+    impl TransferTap for Keep {
+        fn transfer(&mut self, _now: SystemTime, t: &Transfer<'_>) -> std::io::Result<()> {
+            let mut seen = self.0.lock().unwrap();
+            seen.push((t.kind, t.endpoint, t.requested, t.data.to_vec(), t.status));
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn the_tap_sees_every_finished_transfer() {
+        let dir = tempfile::tempdir().unwrap();
+        let responder = vcam_testkit::camera("generic", dir.path(), (160, 120));
+        let mut usb = UsbCamera::new(responder);
+        let seen = Seen::default();
+        usb.set_tap(Some(Box::new(Keep(Arc::clone(&seen)))));
+        let now = vcam_testkit::cam::start_time();
+        let (bulk_in, bulk_out, intr) = (usb.bulk_in_ep, usb.bulk_out_ep, usb.interrupt_ep);
+
+        // Pending IN transfers are not reported: nothing has happened yet.
+        assert_eq!(usb.transfer_in_at(now, bulk_in, 512), InStatus::Pending);
+        assert_eq!(usb.transfer_in_at(now, intr, 64), InStatus::Pending);
+        let get_device = SetupPacket::from_bytes([0x80, 6, 0, 1, 0, 0, 18, 0]);
+        assert!(matches!(
+            usb.control(now, get_device, &[]),
+            ControlReply::Ok(_)
+        ));
+        let open = vcam_testkit::usb::command(OperationCode::OPEN_SESSION, 0, &[1]);
+        assert_eq!(usb.transfer_out(now, bulk_out, &open), OutStatus::Accepted);
+        let InStatus::Data(response) = usb.transfer_in_at(now, bulk_in, 512) else {
+            panic!("no response");
+        };
+        assert_eq!(usb.transfer_in(0x85, 8), InStatus::NoEndpoint);
+
+        let seen = seen.lock().unwrap();
+        let control = TransferKind::Control {
+            setup: get_device.to_bytes(),
+        };
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert_eq!((seen[0].0, seen[0].1, seen[0].2), (control, 0x80, 18));
+        assert_eq!(seen[0].3.len(), 18);
+        assert_eq!(
+            seen[1],
+            (
+                TransferKind::Bulk,
+                bulk_out,
+                open.len(),
+                open.clone(),
+                TransferStatus::Completed
+            )
+        );
+        assert_eq!(
+            seen[2],
+            (
+                TransferKind::Bulk,
+                bulk_in,
+                512,
+                response.to_vec(),
+                TransferStatus::Completed
+            )
+        );
+        assert_eq!(seen[3].4, TransferStatus::NoEndpoint);
     }
 }
