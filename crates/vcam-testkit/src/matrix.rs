@@ -915,7 +915,7 @@ fn run_row(
     eprintln!("=== {} over {} ===", model.id, transport.name());
     let applicable: Vec<bool> = SCENARIOS
         .iter()
-        .map(|s| (s.applies)(model, transport))
+        .map(|s| s.runs_on(model, transport))
         .collect();
     let mut cells = vec![Outcome::NotApplicable; SCENARIOS.len()];
     let connect = match attempt(|| Target::open(model, transport, dir, artifacts, guest)) {
@@ -957,10 +957,19 @@ fn run_scenario(scenario: &Scenario, target: &mut Target) -> Outcome {
         scenario.name
     );
     target.env.new_workdir(scenario.name);
-    match attempt(|| (scenario.run)(target)) {
+    let started = Instant::now();
+    let outcome = match attempt(|| (scenario.run)(target)) {
         Ok(()) => Outcome::Pass,
         Err(msg) => Outcome::Fail(msg),
-    }
+    };
+    eprintln!(
+        "--- {} / {} / {}: {:.1}s ---",
+        target.model.id,
+        target.transport.name(),
+        scenario.name,
+        started.elapsed().as_secs_f64()
+    );
+    outcome
 }
 
 /// A (model, transport) pair and its place in the table.
@@ -1036,7 +1045,7 @@ impl Rows<'_> {
             let cells = SCENARIOS
                 .iter()
                 .map(|s| {
-                    if (s.applies)(model, transport) {
+                    if s.runs_on(model, transport) {
                         Outcome::Fail("not run: no guest".into())
                     } else {
                         Outcome::NotApplicable
