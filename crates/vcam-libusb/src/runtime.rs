@@ -5,7 +5,6 @@
 //! The cameras are built by [`vcam_models::CameraOptions`] from the `VCAM_*` variables listed
 //! in [`vcam_models::env`].
 
-use std::error::Error;
 use std::sync::{Condvar, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -126,12 +125,15 @@ impl Shim {
                         Err(err) => eprintln!(
                             "vcam-libusb: camera {:?} not created: {}",
                             options.model,
-                            chain(&err)
+                            vcam_models::error_chain(&err)
                         ),
                     }
                 }
             }
-            Err(err) => eprintln!("vcam-libusb: no camera created: {}", chain(&err)),
+            Err(err) => eprintln!(
+                "vcam-libusb: no camera created: {}",
+                vcam_models::error_chain(&err)
+            ),
         }
         // The built-in sample cards live in temporary folders; remove them when the process
         // exits (statics are never dropped).
@@ -329,16 +331,4 @@ extern "C" fn remove_cameras() {
             drop(cameras);
         }
     });
-}
-
-/// An error and its causes, on one line.
-fn chain(err: &dyn Error) -> String {
-    let mut text = err.to_string();
-    let mut cause = err.source();
-    while let Some(c) = cause {
-        text.push_str(": ");
-        text.push_str(&c.to_string());
-        cause = c.source();
-    }
-    text
 }

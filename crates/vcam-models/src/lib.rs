@@ -32,7 +32,7 @@ pub use env::EnvError;
 pub use faults::{ScenarioError, parse_fault, read_scenario};
 pub use options::{
     BuildError, CameraOptions, DEFAULT_LIVEVIEW_FPS, DEFAULT_LIVEVIEW_SIZE, LiveviewOptions,
-    SizeError, parse_size,
+    SizeError, error_chain, parse_size,
 };
 
 /// One model in the registry.

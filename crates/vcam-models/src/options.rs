@@ -310,8 +310,9 @@ impl LiveviewOptions {
     }
 }
 
-/// An error and its sources, on one line.
-fn error_chain(e: &dyn std::error::Error) -> String {
+/// An error and its sources, on one line (`a: b: c`), for logs and status lines.
+#[must_use]
+pub fn error_chain(e: &dyn std::error::Error) -> String {
     let mut text = e.to_string();
     let mut source = e.source();
     while let Some(s) = source {
