@@ -109,7 +109,7 @@ log "cargo test --benches (every bench runs once)"
 cargo test --workspace --benches --locked
 
 # --- fuzz smoke runs ---------------------------------------------------------------------------
-FUZZ_SECONDS="${VCAM_FUZZ_SECONDS:-20}"
+FUZZ_SECONDS="${VCAM_FUZZ_SECONDS:-10}"
 if [ "$FUZZ_SECONDS" != "0" ]; then
   if ! cargo +nightly fuzz --version >/dev/null 2>&1; then
     log "installing cargo-fuzz"

@@ -527,3 +527,33 @@ fn body_actions_are_reported_with_sonys_events() {
     );
     assert!(!cam.card.path().join("DSC00009.JPG").exists());
 }
+
+#[test]
+fn a_failed_capture_never_reaches_0xffffc001_and_the_next_one_does() {
+    let mut cam = Alpha::connected();
+    cam.responder.add_fault("capture-fail".parse().unwrap());
+    cam.sony_events();
+    // The buttons are accepted as a real body accepts them; no picture follows.
+    let down = 2u16.to_le_bytes();
+    let up = 1u16.to_le_bytes();
+    for (button, state) in [
+        (prop::AUTO_FOCUS, &down),
+        (prop::CAPTURE, &down),
+        (prop::CAPTURE, &up),
+        (prop::AUTO_FOCUS, &up),
+    ] {
+        assert_eq!(cam.step(button, state), ResponseCode::OK);
+        cam.wait(100);
+    }
+    cam.wait(200);
+    assert_ne!(cam.value(prop::OBJECT_IN_MEMORY), PropValue::UInt16(0x8001));
+    assert!(
+        !cam.sony_events()
+            .iter()
+            .any(|(code, _)| *code == ec::OBJECT_ADDED),
+        "no C201 for a failed capture"
+    );
+    // The fault was for one picture: the next press takes it.
+    let events = shoot(&mut cam);
+    assert!(events.contains(&(ec::OBJECT_ADDED, vec![CAPTURE_OBJECT.0])));
+}

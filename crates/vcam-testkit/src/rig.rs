@@ -54,8 +54,9 @@ pub fn watch_texts(model: &Model) -> Watch {
 
 /// Whether the `watch` column runs on the pair.
 #[must_use]
-pub const fn watch_applies(_: &Model, transport: Transport) -> bool {
-    matches!(transport, Transport::PtpIp | Transport::Libusb)
+pub const fn watch_applies(model: &Model, transport: Transport) -> bool {
+    // A body that hides its card (Sony in PC Remote mode) has no objects to announce.
+    model.card && matches!(transport, Transport::PtpIp | Transport::Libusb)
 }
 
 /// The folder files are dropped into: the sample pictures' (gphoto2 `SAMPLE_FOLDER`).

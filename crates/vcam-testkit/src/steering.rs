@@ -83,7 +83,10 @@ pub static EXPECT: &[Expect] = &[
         deleted: "PTP Event c202",
         card_out: "PTP StoreRemoved, Param1 00010001",
         card_in: "PTP StoreAdded, Param1 00010001",
-        battery: "PTP Property d218 changed, \"batterylevel\" to \"10%\"",
+        // Without the value: libgphoto2 answers a property read from its copy of 0x9209 when
+        // that copy is younger than its cache time (2 s; camlibs/ptp2/ptp.c
+        // `ptp_generic_getdevicepropdesc`), so the line after C203 may show the level before.
+        battery: "PTP Property d218 changed",
     },
     Expect {
         model: "fuji_xh1",
@@ -112,16 +115,41 @@ pub fn applies(model: &Model, transport: Transport) -> bool {
 
 /// Sends `line` to the camera's control socket; fails the scenario unless it is carried out.
 pub fn control(t: &Target, line: &str) -> String {
+    control_unless(t, line, || false).unwrap_or_default()
+}
+
+/// As [`control`]; `None` when the request found no camera to answer and `client_done` says
+/// its client has ended. Through the drop-in the socket lives in the client's process and
+/// comes and goes with its libusb contexts (gphoto2 opens several while it starts): a request
+/// that finds it closing is sent again to the next one, while the client runs. Once it has
+/// ended (it saw the event it waited for and left before the answer was written), the
+/// action was carried out and its answer is lost with the process.
+fn control_unless(t: &Target, line: &str, client_done: impl Fn() -> bool) -> Option<String> {
     let path = t
         .control()
         .unwrap_or_else(|| panic!("{} has no control socket", t.transport.name()));
-    let answer = vcam_control::request(path, line)
-        .unwrap_or_else(|e| panic!("control socket {}: {e}", path.display()));
+    let end = Instant::now() + Duration::from_secs(10);
+    let answer = loop {
+        match vcam_control::request(path, line) {
+            Ok(answer) => break answer,
+            Err(e) if client_done() => {
+                eprintln!("vcamctl {line}: {e}; the client has ended");
+                return None;
+            }
+            Err(e) if Instant::now() < end => {
+                eprintln!("vcamctl {line}: {e}; again");
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            Err(e) => panic!("control socket {}: {e}", path.display()),
+        }
+    };
     eprintln!("vcamctl {line}: {answer}");
-    answer
-        .strip_prefix("ok ")
-        .unwrap_or_else(|| panic!("vcamctl {line}: {answer}"))
-        .to_string()
+    Some(
+        answer
+            .strip_prefix("ok ")
+            .unwrap_or_else(|| panic!("vcamctl {line}: {answer}"))
+            .to_string(),
+    )
 }
 
 /// The camera's status line, once the socket answers it.
@@ -147,7 +175,7 @@ fn wait_for_link(t: &Target) {
 }
 
 /// The card picture downloads use, and gphoto2's arguments for it.
-pub(crate) const PICTURE: &str = "DCIM/100TEST/PIC_0001.JPG";
+const PICTURE: &str = "DCIM/100TEST/PIC_0001.JPG";
 
 /// gphoto2's arguments to download [`PICTURE`] as `name`.
 pub(crate) fn get(name: &str) -> [&str; 7] {
@@ -169,8 +197,12 @@ pub(crate) fn failed_with(run: &Run, text: &str, what: &str) {
     assert!(out.contains(text), "{what}: {text:?} not printed:\n{out}");
 }
 
-/// The camera serves the picture byte for byte.
+/// The camera serves the picture byte for byte (a body that hides its card: its summary).
 pub(crate) fn serves(t: &Target, name: &str) {
+    if !t.model.card {
+        t.gphoto2(&["--summary"]);
+        return;
+    }
     t.gphoto2(&get(name));
     assert!(
         card::read(&t.file(name)) == card::read(&t.card(PICTURE)),
@@ -182,6 +214,34 @@ pub(crate) fn serves(t: &Target, name: &str) {
 /// card as it was.
 pub fn faults(t: &Target) {
     let before = card::files_under(&t.card(""));
+    if t.model.card {
+        card_faults(t);
+    }
+    battery_and_capture_faults(t);
+    let after: Vec<_> = card::files_under(&t.card(""))
+        .into_iter()
+        .filter(|p| !p.starts_with(t.card(t.model.capture_folder)))
+        .collect();
+    let before: Vec<_> = before
+        .into_iter()
+        .filter(|p| !p.starts_with(t.card(t.model.capture_folder)))
+        .collect();
+    assert_eq!(
+        after, before,
+        "the card changed (outside its capture folder)"
+    );
+    for f in card::SAMPLE {
+        assert!(
+            !card::read(&t.card(f.path)).is_empty(),
+            "{} lost or emptied",
+            f.path
+        );
+    }
+}
+
+/// The faults seen on the card's files: busy, cancelled and cut downloads, a slow card, a
+/// full card (and libmtp's view of them on MTP bodies).
+fn card_faults(t: &Target) {
     // DeviceBusy on the download.
     let run = t.gphoto2_with_faults(&["busy:on=GetObject,ops=1"], &get("busy.jpg"));
     run.assert_refused("a busy camera refuses the download");
@@ -255,28 +315,6 @@ pub fn faults(t: &Target) {
         control(t, "clear-faults");
     }
 
-    // The battery runs down while the client waits: the level falls, then the camera dies and
-    // the session ends with an error; charged, it serves again.
-    let run = t.gphoto2_with_faults(
-        &["battery:level=10,dead-after=1s,on=OpenSession"],
-        &["--wait-event=8s"],
-    );
-    run.assert_refused("a dead battery ends the session");
-    if let Some(expect) = expect(t.model) {
-        failed_with(&run, expect.battery, "a battery running down");
-    }
-    if t.keeps_state() {
-        let path = t.control().unwrap_or_else(|| panic!("no control socket"));
-        assert!(
-            status(path).contains("battery=0%"),
-            "the battery is not dead: {}",
-            status(path)
-        );
-        control(t, "battery 100");
-        wait_for_link(t);
-    }
-    serves(t, "after-battery.jpg");
-
     // A full card refuses an upload.
     if !t.model.has(Feature::NoUpload) {
         let local = t.file("FULL.BIN");
@@ -322,9 +360,39 @@ pub fn faults(t: &Target) {
             "mtp-getfile after the faults differs from the card"
         );
     }
+}
 
-    // A capture that fails, then one that works.
-    if t.model.has(Feature::Capture) {
+/// A battery that dies during a session, and a capture that fails: on every body, the card
+/// shown or not.
+fn battery_and_capture_faults(t: &Target) {
+    // The battery runs down while the client waits: the level falls, then the camera dies and
+    // the session ends with an error; charged, it serves again.
+    let run = t.gphoto2_with_faults(
+        &["battery:level=10,dead-after=1s,on=OpenSession"],
+        &["--wait-event=8s"],
+    );
+    run.assert_refused("a dead battery ends the session");
+    if let Some(expect) = expect(t.model) {
+        failed_with(&run, expect.battery, "a battery running down");
+    }
+    if t.keeps_state() {
+        let path = t.control().unwrap_or_else(|| panic!("no control socket"));
+        assert!(
+            status(path).contains("battery=0%"),
+            "the battery is not dead: {}",
+            status(path)
+        );
+        control(t, "battery 100");
+        wait_for_link(t);
+    }
+    serves(t, "after-battery.jpg");
+
+    // A capture that fails, then one that works. Not on a Sony body: its shutter is a button
+    // (0x9207 S1/S2) the body accepts whatever happens next, a failed picture never reaches
+    // 0xFFFFC001 and libgphoto2 reports "Could not capture image." only after waiting 35 s
+    // for it (camlibs/ptp2/library.c, the Sony branch of `camera_sony_capture`); the
+    // extension's own tests cover it in memory.
+    if t.model.has(Feature::Capture) && t.model.card {
         if t.model.has(Feature::Eos) && t.keeps_state() {
             // Out of the bulb mode the bulb scenario leaves: a full press takes the picture.
             t.gphoto2(&["--set-config", "shutterspeed=1/100"]);
@@ -334,25 +402,6 @@ pub fn faults(t: &Target) {
         let run = t.gphoto2_with_faults(&["capture-fail"], &["--trigger-capture"]);
         failed_with(&run, "PTP General Error", "a capture that fails");
         t.gphoto2(&["--trigger-capture"]);
-    }
-    let after: Vec<_> = card::files_under(&t.card(""))
-        .into_iter()
-        .filter(|p| !p.starts_with(t.card(t.model.capture_folder)))
-        .collect();
-    let before: Vec<_> = before
-        .into_iter()
-        .filter(|p| !p.starts_with(t.card(t.model.capture_folder)))
-        .collect();
-    assert_eq!(
-        after, before,
-        "the card changed (outside its capture folder)"
-    );
-    for f in card::SAMPLE {
-        assert!(
-            !card::read(&t.card(f.path)).is_empty(),
-            "{} lost or emptied",
-            f.path
-        );
     }
 }
 
@@ -379,7 +428,7 @@ fn while_waiting(t: &Target, waits: &[&str], lines: &[&str]) -> String {
         }
         std::thread::sleep(Duration::from_millis(1500));
         for line in lines {
-            control(t, line);
+            control_unless(t, line, || waiting.is_finished());
         }
         let run = waiting
             .join()

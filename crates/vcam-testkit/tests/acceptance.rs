@@ -37,7 +37,7 @@ fn every_scenario_on_every_model_and_transport() {
     let mut err = std::io::stderr().lock();
     let _ = writeln!(
         err,
-        "\nacceptance matrix (ok: passed, FAIL: failed, —: not supported by the pair)\n{}",
+        "\nacceptance matrix (ok: passed, FAIL: failed, —: not supported by the pair, or left to usbip-attach on vhci-attach)\n{}",
         report.table()
     );
     if !failures.is_empty() {
