@@ -98,7 +98,7 @@ cargo package --locked --target-dir "$PKG_TARGET" $(printf -- '-p %s ' "${PUBLIS
 
 # --- tests -----------------------------------------------------------------------------------
 log "cargo build -p vcam-libusb (the shared library the LD_PRELOAD tests load) and the camera binaries"
-cargo build -p vcam-libusb -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi --locked
+cargo build -p vcam-libusb -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi -p vcamctl --locked
 
 log "cargo test --workspace (unit, property, doc and end-to-end tests)"
 cargo test --workspace --locked

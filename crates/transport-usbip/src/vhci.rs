@@ -75,11 +75,24 @@ impl Drop for Attachment {
     }
 }
 
+/// Detaches `port`; a port the kernel has already let go of counts as detached. vhci_hcd
+/// frees the port by itself when the connection it was given closes (the device leaves, as
+/// `vhci_shutdown_connection` in `drivers/usb/usbip/vhci_hcd.c` does it), and then refuses
+/// the detach with EINVAL (`vhci_port_disconnect`: "not connected"): a camera unplugged
+/// while served ends its connection before its port is detached, and the kernel may win.
 fn detach_port(sysfs: &Path, port: u32) -> Result<(), Error> {
     let path = sysfs.join("detach");
-    write_sysfs(&path, &port.to_string())?;
-    tracing::info!(port, "detached from vhci_hcd");
-    Ok(())
+    match write_sysfs(&path, &port.to_string()) {
+        Ok(()) => {
+            tracing::info!(port, "detached from vhci_hcd");
+            Ok(())
+        }
+        Err(e) if port_state(sysfs, port)? == Some(VDEV_ST_NULL) => {
+            tracing::info!(port, %e, "vhci_hcd had already let go of the port");
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn write_sysfs(path: &Path, value: &str) -> Result<(), Error> {
@@ -99,6 +112,25 @@ fn write_sysfs(path: &Path, value: &str) -> Result<(), Error> {
 /// # Errors
 /// vhci_hcd missing, or no free port.
 pub fn free_port(sysfs: &Path) -> Result<u32, Error> {
+    ports(sysfs)?
+        .into_iter()
+        .find(|p| p.hub == "hs" && p.state == VDEV_ST_NULL)
+        .map(|p| p.port)
+        .ok_or(Error::NoFreePort {
+            speed: "high-speed",
+        })
+}
+
+/// The state of `port` of `sysfs` (4: free), if the controller has it.
+fn port_state(sysfs: &Path, port: u32) -> Result<Option<u32>, Error> {
+    Ok(ports(sysfs)?
+        .into_iter()
+        .find(|p| p.port == port)
+        .map(|p| p.state))
+}
+
+/// Every port of `sysfs`, from its `status` files in order.
+fn ports(sysfs: &Path) -> Result<Vec<PortStatus>, Error> {
     if !sysfs.exists() {
         return Err(Error::VhciMissing {
             path: sysfs.display().to_string(),
@@ -115,19 +147,13 @@ pub fn free_port(sysfs: &Path) -> Result<u32, Error> {
         })
         .collect();
     files.sort();
+    let mut ports = Vec::new();
     for file in files {
         let text = fs::read_to_string(&file)
             .map_err(|e| Error::io(format!("reading {}", file.display()), e))?;
-        if let Some(p) = parse_status(&text)
-            .into_iter()
-            .find(|p| p.hub == "hs" && p.state == VDEV_ST_NULL)
-        {
-            return Ok(p.port);
-        }
+        ports.extend(parse_status(&text));
     }
-    Err(Error::NoFreePort {
-        speed: "high-speed",
-    })
+    Ok(ports)
 }
 
 /// Attaches a device with `devid` to the local vhci_hcd, giving the kernel `kernel_end`
@@ -172,6 +198,14 @@ mod tests {
         fs::create_dir_all(&dir).unwrap();
         fs::write(dir.join("status"), text).unwrap();
         assert_eq!(free_port(&dir).unwrap(), 1);
+        assert_eq!(port_state(&dir, 0).unwrap(), Some(6));
+        assert_eq!(port_state(&dir, 8).unwrap(), Some(VDEV_ST_NULL));
+        assert_eq!(port_state(&dir, 9).unwrap(), None);
+        // A detach the kernel refuses (here: `detach` cannot be written) counts as done when
+        // the port is free, and fails when it is in use.
+        fs::create_dir_all(dir.join("detach")).unwrap();
+        assert!(detach_port(&dir, 1).is_ok());
+        assert!(detach_port(&dir, 0).is_err());
         fs::remove_dir_all(&dir).unwrap();
         assert!(matches!(
             free_port(Path::new("/nonexistent/vhci")),

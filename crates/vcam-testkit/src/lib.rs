@@ -13,7 +13,8 @@
 //! - [`card`]: the sample card and checks of downloaded pictures.
 //! - [`server`]: vcam binaries and in-process PTP/IP servers on free ports of 127.0.0.1.
 //! - [`usb`]: USB command and data containers through `ptp_codec`'s framing.
-//! - [`steering`]: the fault and body-action scenarios (through the control socket).
+//! - [`steering`]: the fault and body-action scenarios (through the control socket);
+//!   [`unplug`]: the cable pulled and put back, seen by the qemu guest's kernel.
 //! - [`cam`]: a responder driven in memory, transaction by transaction, clock in hand;
 //!   [`initiator`]: `ptp_initiator` driving a responder with no I/O, directly or through the
 //!   USB device model's endpoints.
@@ -32,6 +33,7 @@ pub mod server;
 pub mod steering;
 pub mod tools;
 pub mod tshark;
+pub mod unplug;
 pub mod usb;
 
 pub use matrix::{MODELS, Model, Report, Transport};

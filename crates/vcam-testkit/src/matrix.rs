@@ -541,6 +541,7 @@ pub struct Target {
     pub env: Env,
     card: PathBuf,
     liveview: PathBuf,
+    vcamctl: PathBuf,
     serving: Serving,
     /// The camera's control socket (`--control`, `VCAM_CONTROL`), for transports on this
     /// machine.
@@ -551,13 +552,22 @@ pub struct Target {
 enum Serving {
     Process(VcamProcess),
     Shim,
-    Guest { guest: Arc<Guest>, dir: PathBuf },
+    /// `vcam-vhci` in the guest, its files in `dir`, its control socket at `control` in the
+    /// guest's own /tmp (a Unix socket on the 9p share may not work).
+    Guest {
+        guest: Arc<Guest>,
+        dir: PathBuf,
+        control: PathBuf,
+    },
 }
+
+/// How the guest imports the camera `vcam-vhci --listen` exports.
+pub(crate) const USBIP_ATTACH: &str = "usbip attach -r 127.0.0.1 -b 1-1";
 
 /// Shell functions of the guest scripts: `wait_for SECONDS CMD...` retries a command,
 /// `step NAME CMD...` stops the script when a step fails and says which, `camera` tells
 /// whether the kernel sees a USB device other than its root hubs.
-const GUEST_FUNCTIONS: &str = "\
+pub(crate) const GUEST_FUNCTIONS: &str = "\
 wait_for() { n=$(( $1 * 5 )); shift; while [ \"$n\" -gt 0 ]; do \"$@\" && return 0; sleep 0.2; n=$((n - 1)); done; return 1; }
 step() { name=$1; shift; \"$@\" || { echo \"step $name failed\"; exit 1; }; }
 camera() { for v in /sys/bus/usb/devices/*/idVendor; do [ \"$(cat \"$v\")\" != 1d6b ] && return 0; done; return 1; }
@@ -615,12 +625,23 @@ impl Target {
             ),
             Transport::Vhci | Transport::UsbIp => {
                 let guest = Arc::clone(guest.unwrap_or_else(|| panic!("no guest")));
-                plug(&guest, transport, model, dir, &card_arg, &artifacts.vhci);
+                let control =
+                    PathBuf::from(format!("/tmp/vcam-{}-{}.sock", model.id, transport.name()));
+                plug(
+                    &guest,
+                    transport,
+                    model,
+                    dir,
+                    &card_arg,
+                    &artifacts.vhci,
+                    &control,
+                );
                 (
                     Env::under(dir).in_guest(Arc::clone(&guest)),
                     Serving::Guest {
                         guest,
                         dir: dir.to_path_buf(),
+                        control,
                     },
                 )
             }
@@ -631,6 +652,7 @@ impl Target {
             env,
             card,
             liveview: artifacts.liveview.clone(),
+            vcamctl: artifacts.vcamctl.clone(),
             serving,
             control,
         }
@@ -659,9 +681,40 @@ impl Target {
         }
     }
 
+    /// Runs the shell script `script` in the guest, in the folder of the camera's files
+    /// (`vcam.out`, `vcam.log`), with the guest functions ([`GUEST_FUNCTIONS`]) and `$VCAMCTL`
+    /// (`vcamctl --socket` the camera's control socket) at hand.
+    #[must_use]
+    pub fn in_guest(&self, script: &str) -> Run {
+        let Serving::Guest {
+            guest,
+            dir,
+            control,
+        } = &self.serving
+        else {
+            panic!("{} does not run in the guest", self.transport.name());
+        };
+        // Word-split where it is used: the paths have no spaces (the share is a temporary
+        // folder, the socket /tmp/vcam-MODEL-TRANSPORT.sock).
+        let vcamctl = format!(
+            "{} --socket {}",
+            self.vcamctl.to_string_lossy(),
+            control.to_string_lossy()
+        );
+        let run = guest.sh(&format!(
+            "{GUEST_FUNCTIONS}cd {} || exit 1
+VCAMCTL={}
+{script}",
+            shell_quote(&dir.to_string_lossy()),
+            shell_quote(&vcamctl)
+        ));
+        eprintln!("(guest script) {}{}", run.stdout, run.stderr);
+        run
+    }
+
     /// Stops serving; for guest transports, checks the kernel sees the camera go.
     fn close(self) {
-        if let Serving::Guest { guest, dir } = &self.serving {
+        if let Serving::Guest { guest, dir, .. } = &self.serving {
             unplug(guest, self.transport, dir);
         }
     }
@@ -715,22 +768,35 @@ impl Target {
     }
 }
 
-/// Plugs the camera into the guest's kernel and waits for it to enumerate.
-fn plug(guest: &Guest, transport: Transport, model: &Model, dir: &Path, card: &str, vhci: &Path) {
+/// Plugs the camera into the guest's kernel and waits for it to enumerate; its control
+/// socket is `control` (in the guest).
+fn plug(
+    guest: &Guest,
+    transport: Transport,
+    model: &Model,
+    dir: &Path,
+    card: &str,
+    vhci: &Path,
+    control: &Path,
+) {
     let q = |s: &str| shell_quote(s);
     let (mode, ready, attach) = match transport {
-        Transport::Vhci => ("--attach", "attached on port", ""),
+        Transport::Vhci => ("--attach", "attached on port", String::new()),
         _ => (
             "--listen 127.0.0.1:3240",
             "listening on",
-            "mkdir -p /var/run/vhci_hcd\n\
-             usbip list -r 127.0.0.1\n\
-             step usbip-attach usbip attach -r 127.0.0.1 -b 1-1\n",
+            format!(
+                "mkdir -p /var/run/vhci_hcd\n\
+                 usbip list -r 127.0.0.1\n\
+                 step usbip-attach {USBIP_ATTACH}\n"
+            ),
         ),
     };
     let script = format!(
         "{GUEST_FUNCTIONS}cd {dir} || exit 1\n\
-         RUST_LOG=debug {vhci} {model} --fs {card} {mode} >vcam.out 2>vcam.log </dev/null &\n\
+         rm -f {control}\n\
+         RUST_LOG=debug {vhci} {model} --fs {card} --control {control} {mode} \
+         >vcam.out 2>vcam.log </dev/null &\n\
          echo $! >vcam.pid\n\
          step vcam-vhci-ready wait_for 30 grep -q {ready} vcam.out\n\
          cat vcam.out\n\
@@ -741,6 +807,7 @@ fn plug(guest: &Guest, transport: Transport, model: &Model, dir: &Path, card: &s
         vhci = q(&vhci.to_string_lossy()),
         model = q(model.id),
         card = q(card),
+        control = q(&control.to_string_lossy()),
         ready = q(ready),
     );
     let run = guest.sh(&script);
@@ -1011,6 +1078,7 @@ impl Rows<'_> {
         let programs = [
             self.artifacts.vhci.as_path(),
             self.artifacts.liveview.as_path(),
+            self.artifacts.vcamctl.as_path(),
         ];
         let guest = match attempt(|| Arc::new(Guest::boot(&programs))) {
             Ok(g) => g,

@@ -156,6 +156,12 @@ pub static SCENARIOS: &[Scenario] = &[
         applies: |m, t| m.has(Feature::LiveviewTool) && t == Transport::Libusb,
         run: liveview_http,
     },
+    // The cable pulled and put back, seen by the guest's kernel (`crate::unplug`).
+    Scenario {
+        name: "unplug",
+        applies: crate::unplug::applies,
+        run: crate::unplug::unplug,
+    },
     // Faults and body-side actions (`crate::steering`), last: they delete and capture.
     Scenario {
         name: "faults",
@@ -181,7 +187,7 @@ fn detect(t: &Target) {
 }
 
 /// `--summary` names the camera and its storage.
-fn summary(t: &Target) {
+pub(crate) fn summary(t: &Target) {
     let out = t.gphoto2(&["--summary"]);
     for want in t.model.summary {
         assert!(

@@ -257,6 +257,8 @@ pub struct Artifacts {
     pub fujiwifi: PathBuf,
     /// The `ptp-liveview` binary.
     pub liveview: PathBuf,
+    /// The `vcamctl` binary.
+    pub vcamctl: PathBuf,
 }
 
 impl Artifacts {
@@ -271,6 +273,7 @@ impl Artifacts {
             shim: built("libvcam_libusb.so"),
             fujiwifi: built("vcam-fujiwifi"),
             liveview: built("ptp-liveview"),
+            vcamctl: built("vcamctl"),
         }
     }
 }
@@ -289,7 +292,7 @@ pub fn built(name: &str) -> PathBuf {
     assert!(
         path.is_file(),
         "{} is missing: build it with `cargo build -p vcam-ptpip -p vcam-vhci -p vcam-fujiwifi \
-         -p vcam-libusb -p ptp-liveview` (./scripts/test.sh does)",
+         -p vcam-libusb -p ptp-liveview -p vcamctl` (./scripts/test.sh does)",
         path.display()
     );
     path

@@ -178,7 +178,7 @@ fn wait_for_link(t: &Target) {
 const PICTURE: &str = "DCIM/100TEST/PIC_0001.JPG";
 
 /// gphoto2's arguments to download [`PICTURE`] as `name`.
-fn get(name: &str) -> [&str; 7] {
+pub(crate) fn get(name: &str) -> [&str; 7] {
     [
         "--folder",
         SAMPLE_FOLDER,
@@ -192,13 +192,13 @@ fn get(name: &str) -> [&str; 7] {
 
 /// Checks `run` printed the error `text` (gphoto2's exit status does not always say:
 /// `--capture-image` exits 0 after "Could not capture").
-fn failed_with(run: &Run, text: &str, what: &str) {
+pub(crate) fn failed_with(run: &Run, text: &str, what: &str) {
     let out = format!("{}{}", run.stdout, run.stderr);
     assert!(out.contains(text), "{what}: {text:?} not printed:\n{out}");
 }
 
 /// The camera serves the picture byte for byte (a body that hides its card: its summary).
-fn serves(t: &Target, name: &str) {
+pub(crate) fn serves(t: &Target, name: &str) {
     if !t.model.card {
         t.gphoto2(&["--summary"]);
         return;
