@@ -682,7 +682,7 @@ impl Target {
     }
 
     /// Runs the shell script `script` in the guest, in the folder of the camera's files
-    /// (`vcam.out`, `vcam.log`), with the guest functions ([`GUEST_FUNCTIONS`]) and `$VCAMCTL`
+    /// (`vcam.out`, `vcam.log`), with the guest functions (`GUEST_FUNCTIONS`) and `$VCAMCTL`
     /// (`vcamctl --socket` the camera's control socket) at hand.
     #[must_use]
     pub fn in_guest(&self, script: &str) -> Run {
