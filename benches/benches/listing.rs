@@ -21,22 +21,7 @@ const FOLDER: u32 = 2;
 const GET_OBJECT_INFO_EX: OperationCode = OperationCode(0x9109);
 
 fn card() -> tempfile::TempDir {
-    let shm = Path::new("/dev/shm");
-    let dir = if shm.is_dir() {
-        tempfile::Builder::new()
-            .prefix("vcam-bench-")
-            .tempdir_in(shm)
-    } else {
-        tempfile::tempdir()
-    }
-    .unwrap();
-    let folder = dir.path().join("DCIM/100CANON");
-    std::fs::create_dir_all(&folder).unwrap();
-    for i in 0..FILES {
-        let f = std::fs::File::create(folder.join(format!("IMG{i:05}.JPG"))).unwrap();
-        f.set_len(1 << 20).unwrap();
-    }
-    dir
+    vcam_testkit::card::sparse_pictures("DCIM/100CANON", FILES)
 }
 
 /// A camera of `model` with the folder listed once (handles 1 and 2 allocated).

@@ -8,21 +8,10 @@ use std::net::{TcpListener, TcpStream};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ptp_initiator::PtpIpClient;
 use ptp_types::StorageId;
+use vcam_testkit::tools::ByteCount;
 use vcam_testkit::{camera, spawn_ptpip};
 
 const SIZE: usize = 64 << 20;
-
-/// A sink that counts and discards (the bench measures transport, not the page cache).
-struct Count(u64);
-impl Write for Count {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 fn bench(c: &mut Criterion) {
     let dir = tempfile::tempdir().unwrap();
@@ -62,7 +51,7 @@ fn bench(c: &mut Criterion) {
     group.throughput(Throughput::Bytes(SIZE as u64));
     group.bench_function("ptpip_getobject", |b| {
         b.iter(|| {
-            let mut sink = Count(0);
+            let mut sink = ByteCount(0);
             assert_eq!(cam.get_object_to(big, &mut sink).unwrap(), SIZE as u64);
         });
     });

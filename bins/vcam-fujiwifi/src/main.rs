@@ -160,8 +160,7 @@ fn main() -> anyhow::Result<()> {
         });
     }
     if let Some(path) = &args.camera.options.control {
-        vcam_control::ControlServer::bind(path, steered)
-            .and_then(vcam_control::ControlServer::spawn)
+        vcam_control::ControlServer::start(path, steered)
             .with_context(|| format!("control socket {}", path.display()))?;
     }
 

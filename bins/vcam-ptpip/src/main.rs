@@ -148,8 +148,7 @@ fn main() -> anyhow::Result<()> {
             servers.spawn(server.run());
         }
         if let Some(path) = &args.camera.options.control {
-            vcam_control::ControlServer::bind(path, steered)
-                .and_then(vcam_control::ControlServer::spawn)
+            vcam_control::ControlServer::start(path, steered)
                 .with_context(|| format!("control socket {}", path.display()))?;
         }
         std::io::stdout().flush()?;

@@ -29,7 +29,7 @@ const SIZE: u64 = FOUR_GIB + 10;
 const MARKS: [(u64, &[u8; 4]); 3] = [(0, b"HEAD"), (FOUR_GIB - 2, b"MID4"), (SIZE - 4, b"TAIL")];
 
 fn huge_card() -> tempfile::TempDir {
-    let dir = support::memory_tempdir();
+    let dir = vcam_testkit::tools::memory_tempdir();
     let mut f = std::fs::File::create(dir.path().join("HUGE.MOV")).unwrap();
     f.set_len(SIZE).unwrap();
     for (at, mark) in MARKS {

@@ -326,6 +326,14 @@ fn init_numbered(server: &Server) -> (Raw, Raw, u32) {
     (cmd, evt, connection_number)
 }
 
+/// As [`init_numbered`], then OpenSession(1).
+fn init_with_session(server: &Server) -> (Raw, Raw, u32) {
+    let (mut cmd, evt, number) = init_numbered(server);
+    cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
+    assert_eq!(cmd.response().0, ResponseCode::OK, "OpenSession");
+    (cmd, evt, number)
+}
+
 /// The next Event packet on an event connection (Probe Requests are answered on the way).
 fn next_event(evt: &mut Raw) -> Option<u16> {
     loop {
@@ -343,9 +351,7 @@ fn next_event(evt: &mut Raw) -> Option<u16> {
 #[test]
 fn the_event_connection_cannot_be_taken_over() {
     let mut server = start(&[]);
-    let (mut cmd, mut evt, number) = init_numbered(&server);
-    cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
-    assert_eq!(cmd.response().0, ResponseCode::OK);
+    let (mut cmd, mut evt, number) = init_with_session(&server);
 
     for (who, mut intruder) in [
         (
@@ -383,9 +389,7 @@ fn the_event_connection_cannot_be_taken_over() {
 fn a_silent_initiator_is_probed_and_then_let_go() {
     let mut server = start(&["--probe-interval", "0.3"]);
     // A live initiator answers the probes on its event connection and keeps the camera.
-    let (mut cmd, mut evt, _) = init_numbered(&server);
-    cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
-    assert_eq!(cmd.response().0, ResponseCode::OK);
+    let (mut cmd, mut evt, _) = init_with_session(&server);
     let answering = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
     let answerer = {
         let answering = std::sync::Arc::clone(&answering);
@@ -453,9 +457,7 @@ fn a_silent_initiator_is_probed_and_then_let_go() {
 #[test]
 fn an_initiator_that_ignores_probes_keeps_the_camera_while_nobody_else_wants_it() {
     let mut server = start(&["--probe-interval", "0.2"]);
-    let (mut cmd, mut evt, _) = init_numbered(&server);
-    cmd.request(OperationCode::OPEN_SESSION, 0, &[1]);
-    assert_eq!(cmd.response().0, ResponseCode::OK);
+    let (mut cmd, mut evt, _) = init_with_session(&server);
     // Several probes go out and none is answered.
     for _ in 0..3 {
         let probe = evt.recv().expect("a Probe Request on the event connection");

@@ -21,13 +21,13 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
 
 use ptp_codec::{Decode, OperationCode};
 use ptp_initiator::PtpIpClient;
 use vcam_testkit::server::{VcamProcess, built};
+use vcam_testkit::tools::ByteCount;
 use vcam_testkit::tools::RUN_TIMEOUT;
 use vcam_testkit::{Env, wait_until};
 
@@ -38,15 +38,7 @@ const STORAGE: u32 = 0x0001_0001;
 const GET_OBJECT_INFO_EX: OperationCode = OperationCode(0x9109);
 
 fn card() -> tempfile::TempDir {
-    let dir = support::memory_tempdir();
-    let folder = dir.path().join("DCIM/100CANON");
-    std::fs::create_dir_all(&folder).unwrap();
-    for i in 0..FILES {
-        // DCF-style 8.3 names, as the EOS listing's 13-byte name field expects.
-        let f = std::fs::File::create(folder.join(format!("IMG{i:05}.JPG"))).unwrap();
-        f.set_len(1 << 20).unwrap();
-    }
-    dir
+    vcam_testkit::card::sparse_pictures("DCIM/100CANON", FILES)
 }
 
 /// `vcam-ptpip` serving `card` as `model`, keeping its pairing (a Canon body pairs with its
@@ -117,21 +109,6 @@ fn memory_kib(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-/// Counts what it is given, keeps nothing.
-#[derive(Default)]
-struct Count(u64);
-
-impl Write for Count {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0 += buf.len() as u64;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn a_hundred_thousand_files_in_one_folder() {
     let card = card();
@@ -179,7 +156,7 @@ fn a_hundred_thousand_files_in_one_folder() {
         .unwrap();
     let handles = Vec::<u32>::decode_exact(&r.data).unwrap();
     assert_eq!(handles.len(), FILES + 2);
-    let mut props = Count::default();
+    let mut props = ByteCount::default();
     let (r, _) = client
         .get_into(
             OperationCode::GET_OBJECT_PROP_LIST,
@@ -233,7 +210,7 @@ fn a_hundred_thousand_files_in_one_folder() {
 /// The EOS listing of the root, DCIM and the big folder.
 fn eos_listing(client: &mut PtpIpClient) {
     for parent in [0xFFFF_FFFF, 1, FOLDER] {
-        let mut count = Count::default();
+        let mut count = ByteCount::default();
         let (r, _) = client
             .get_into(
                 GET_OBJECT_INFO_EX,

@@ -71,8 +71,7 @@ fn main() -> anyhow::Result<()> {
             .with_pump(move || {
                 let _ = held.plugged();
             });
-        vcam_control::ControlServer::bind(path, vec![steered])
-            .and_then(vcam_control::ControlServer::spawn)
+        vcam_control::ControlServer::start(path, vec![steered])
             .with_context(|| format!("control socket {}", path.display()))?;
     }
 

@@ -208,6 +208,15 @@ impl ControlServer {
         })
     }
 
+    /// Binds the socket at `path` ([`ControlServer::bind`]) and serves it on a thread of its
+    /// own ([`ControlServer::spawn`]): what every binary and the drop-in do.
+    ///
+    /// # Errors
+    /// The socket or its thread cannot be created.
+    pub fn start(path: &Path, cameras: Vec<Camera>) -> io::Result<JoinHandle<()>> {
+        Self::bind(path, cameras)?.spawn()
+    }
+
     /// Where the socket is.
     #[must_use]
     pub fn path(&self) -> &Path {

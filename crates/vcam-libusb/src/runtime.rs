@@ -259,7 +259,7 @@ fn start_control(path: &std::path::Path, cameras: &mut [UsbCamera]) {
             })
         })
         .collect();
-    match vcam_control::ControlServer::bind(path, steered).and_then(|s| s.spawn()) {
+    match vcam_control::ControlServer::start(path, steered) {
         Ok(_) => tracing::info!(path = %path.display(), "control socket"),
         Err(e) => eprintln!(
             "vcam-libusb: control socket {} not started: {e}",

@@ -363,21 +363,21 @@ mod tests {
 
     #[test]
     fn tcp_checksum_known_answer() {
-        // A SYN from 10.0.0.1:49152 to 10.0.0.2:15740, seq 1, window 0xffff, no options:
-        // pseudo-header sum 0a00+0001+0a00+0002+0006+0014 = 0x141d; header sum
-        // c000+3d7c+0000+0001+0000+0000+5002+ffff = 0x24d7e -> 0x4d80; total 0x619d, so the
-        // checksum is !0x619d = 0x9e62.
+        // A SYN from 127.0.0.1:49152 to 127.0.0.2:15740, seq 1, window 0xffff, no options:
+        // pseudo-header sum 7f00+0001+7f00+0002+0006+0014 = 0xfe1d; header sum
+        // c000+3d7c+0000+0001+0000+0000+5002+ffff = 0x24d7e -> 0x4d80; total 0x14b9d -> 0x4b9e,
+        // so the checksum is !0x4b9e = 0xb461.
         let seg = tcp_segment(
             (
-                "10.0.0.1:49152".parse().unwrap(),
-                "10.0.0.2:15740".parse().unwrap(),
+                "127.0.0.1:49152".parse().unwrap(),
+                "127.0.0.2:15740".parse().unwrap(),
             ),
             (1, 0),
             flag::SYN,
             &[],
             &[],
         );
-        assert_eq!(be16(&seg, 16), 0x9e62);
+        assert_eq!(be16(&seg, 16), 0xb461);
     }
 
     #[test]

@@ -74,6 +74,24 @@ pub fn sample() -> tempfile::TempDir {
     dir
 }
 
+/// A card of `count` sparse 1 MiB pictures in one folder `folder` (DCF-style 8.3 names
+/// `IMG00000.JPG` ..., as the EOS listing's 13-byte name field expects), in memory where the
+/// machine allows ([`crate::tools::memory_tempdir`]): no disk used, every file opened and
+/// read as far as its header as on a real card.
+#[must_use]
+pub fn sparse_pictures(folder: &str, count: usize) -> tempfile::TempDir {
+    let dir = crate::tools::memory_tempdir();
+    let folder = dir.path().join(folder);
+    create_dir(&folder);
+    for i in 0..count {
+        let path = folder.join(format!("IMG{i:05}.JPG"));
+        std::fs::File::create(&path)
+            .and_then(|f| f.set_len(1 << 20))
+            .unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));
+    }
+    dir
+}
+
 /// Writes `bytes` to `path`; fails the test when it cannot.
 pub fn write(path: &Path, bytes: &[u8]) {
     std::fs::write(path, bytes).unwrap_or_else(|e| panic!("writing {}: {e}", path.display()));

@@ -20,12 +20,19 @@
 //! the camera made itself (captures, uploads, deletions) come back here too and are
 //! recognised by the store, which reports nothing for what it already knows.
 //!
-//! ```no_run
-//! # fn camera() -> vcam_core::Responder { unimplemented!() }
-//! let mut camera = camera(); // serving the folder /srv/card
-//! vcam_watch::watch(&mut camera, std::path::Path::new("/srv/card"))?;
+//! ```
+//! use vcam_core::{FolderStore, NoVendor, Responder, SyntheticFrames, generic};
+//!
+//! let card = tempfile::tempdir()?;
+//! let mut camera = Responder::new(
+//!     generic::generic(),
+//!     Box::new(NoVendor),
+//!     Box::new(FolderStore::open(card.path(), false)?),
+//!     Box::new(SyntheticFrames::default()),
+//! );
+//! vcam_watch::watch(&mut camera, card.path())?;
 //! // ... hand `camera` to a transport; the watcher stops when the camera is dropped
-//! # Ok::<(), vcam_watch::WatchError>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 use std::fs;
